@@ -1,0 +1,21 @@
+#pragma once
+// Byte-string encodings used on the wire. All functions take and return raw
+// bytes in std::string; decoders return nullopt on any malformed input.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tessera::encoding {
+
+std::string base64_encode(std::string_view bytes);  // RFC 4648 §4, padded
+std::optional<std::string> base64_decode(std::string_view text);
+
+std::string base64url_encode(std::string_view bytes);  // RFC 4648 §5, no padding
+std::optional<std::string> base64url_decode(std::string_view text);  // rejects padding
+
+std::string base58btc_encode(std::string_view bytes);  // Bitcoin alphabet
+std::optional<std::string> base58btc_decode(std::string_view text);
+
+std::string hex_encode(std::string_view bytes);
+
+}  // namespace tessera::encoding
