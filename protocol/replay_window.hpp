@@ -2,7 +2,7 @@
 // Remembers (keyid, nonce) pairs for the signature skew window so a captured
 // signed request can't be replayed. Not thread-safe: one actor owns it.
 #include <cstdint>
-#include <deque>
+#include <map>
 #include <string>
 #include <unordered_set>
 
@@ -28,7 +28,7 @@ private:
   int64_t not_before_;
   size_t capacity_;
   std::unordered_set<std::string> seen_;
-  std::deque<std::pair<int64_t, std::string>> order_;  // (expires, key), by insertion
+  std::multimap<int64_t, std::string> by_expiry_;  // created + window -> key
 };
 
 }  // namespace tessera

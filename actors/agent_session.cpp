@@ -1,0 +1,40 @@
+#include "actors/agent_session.hpp"
+
+#include "actors/clock.hpp"
+
+namespace tessera {
+
+agent_session_actor::behavior_type agent_session(
+    agent_session_actor::stateful_pointer<agent_session_state> self, std::string id,
+    int64_t first_deadline, config::millis offline_after, uint64_t generation,
+    registry_actor registry) {
+  auto& st = self->state;
+  st.id = std::move(id);
+  st.last_beat = now_ms();
+  auto arm = [self](int64_t deadline) {
+    auto& st = self->state;
+    st.deadline = deadline;
+    auto wait = std::max<int64_t>(0, deadline - now_ms());
+    self->delayed_send(self, std::chrono::milliseconds{wait}, atom::tick::value, ++st.timer);
+  };
+  arm(first_deadline);
+  return {
+      [=](atom::heartbeat) -> heartbeat_ack {
+        auto& st = self->state;
+        st.beats += 1;
+        st.last_beat = now_ms();
+        arm(st.last_beat + offline_after.count());
+        return {"online", st.deadline};
+      },
+      [=](atom::tick, uint64_t timer) {
+        auto& st = self->state;
+        if (timer != st.timer)
+          return;  // superseded by a later heartbeat
+        self->send(registry, atom::offline::value, st.id, generation, st.last_beat);
+        self->quit();
+      },
+      [=](atom::remove) { self->quit(); },
+  };
+}
+
+}  // namespace tessera

@@ -1,0 +1,28 @@
+#pragma once
+// One per online agent: its live state and its offline deadline. Heartbeats
+// push the deadline forward; when it passes, the session tells the registry
+// and ends.
+#include <string>
+
+#include "actors/interfaces.hpp"
+#include "config/settings.hpp"
+
+namespace tessera {
+
+struct agent_session_state {
+  std::string id;
+  int64_t deadline = 0;   // ms since epoch
+  int64_t last_beat = 0;  // ms since epoch
+  uint64_t timer = 0;     // only the newest armed tick counts
+  uint64_t beats = 0;
+  static inline const char* name = "agent_session";
+};
+
+/// `generation` identifies this session to the registry, so a late offline
+/// report from an old session can't end a newer one.
+agent_session_actor::behavior_type agent_session(
+    agent_session_actor::stateful_pointer<agent_session_state> self, std::string id,
+    int64_t first_deadline, config::millis offline_after, uint64_t generation,
+    registry_actor registry);
+
+}  // namespace tessera

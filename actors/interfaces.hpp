@@ -1,0 +1,78 @@
+#pragma once
+// Every typed actor handle and atom of Tessera, on one page.
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "protocol/agent.hpp"
+
+namespace tessera {
+
+namespace atom {
+using register_ = caf::atom_constant<caf::atom("register")>;
+using replace = caf::atom_constant<caf::atom("replace")>;
+using remove = caf::atom_constant<caf::atom("remove")>;
+using get = caf::atom_constant<caf::atom("get")>;
+using list = caf::atom_constant<caf::atom("list")>;
+using heartbeat = caf::atom_constant<caf::atom("heartbeat")>;
+using subscribe = caf::atom_constant<caf::atom("subscribe")>;
+using offline = caf::atom_constant<caf::atom("offline")>;
+using online = caf::atom_constant<caf::atom("online")>;
+using write = caf::atom_constant<caf::atom("write")>;
+using commit = caf::atom_constant<caf::atom("commit")>;
+using flush = caf::atom_constant<caf::atom("flush")>;
+using ping = caf::atom_constant<caf::atom("ping")>;
+using tick = caf::atom_constant<caf::atom("tick")>;
+using check = caf::atom_constant<caf::atom("check")>;
+using status = caf::atom_constant<caf::atom("status")>;
+}  // namespace atom
+
+/// Every component answers `status` with a JSON object (as text) describing
+/// itself, for /api/v1/health and the metrics dashboard.
+using status_client_actor = caf::typed_actor<caf::replies_to<atom::status>::with<std::string>>;
+
+/// Anyone interested in agent lifecycle events (the reputation engine, later).
+using event_listener_actor = caf::typed_actor<caf::reacts_to<agent_event>>;
+
+/// The single writer. A write is acknowledged only after its transaction
+/// committed; writes that arrive while a transaction runs share the next one.
+/// A vector of ops is applied atomically.
+using persistence_actor = caf::typed_actor<
+    caf::replies_to<atom::write, write_op>::with<caf::ok_atom>,
+    caf::replies_to<atom::write, std::vector<write_op>>::with<caf::ok_atom>,
+    caf::reacts_to<atom::commit>,
+    caf::replies_to<atom::flush>::with<caf::ok_atom>>::extend_with<status_client_actor>;
+
+/// Read-only queries, answered by a pool of sessions.
+using reader_actor = caf::typed_actor<
+    caf::replies_to<atom::get, std::string>::with<agent_record>,
+    caf::replies_to<atom::list, agent_query>::with<agent_page>,
+    caf::replies_to<atom::online>::with<std::vector<std::string>>,
+    caf::replies_to<atom::ping>::with<caf::ok_atom>>::extend_with<status_client_actor>;
+
+/// One per online agent: its live state and its offline deadline. Linked to
+/// the registry; `remove` ends it quietly (the agent was deregistered).
+using agent_session_actor = caf::typed_actor<
+    caf::replies_to<atom::heartbeat>::with<heartbeat_ack>,
+    caf::reacts_to<atom::tick, uint64_t>,
+    caf::reacts_to<atom::remove>>;
+
+/// agent id -> agent_session. Register, replace, deregister, heartbeat.
+using registry_actor = caf::typed_actor<
+    caf::replies_to<atom::register_, agent_record>::with<agent_record>,
+    caf::replies_to<atom::replace, agent_record>::with<agent_record>,
+    caf::replies_to<atom::remove, std::string>::with<caf::ok_atom>,
+    caf::replies_to<atom::heartbeat, std::string>::with<heartbeat_ack>,
+    caf::reacts_to<atom::subscribe, event_listener_actor>,
+    caf::reacts_to<atom::offline, std::string, uint64_t, int64_t>,
+    caf::reacts_to<atom::tick>,
+    caf::replies_to<atom::flush>::with<caf::ok_atom>>::extend_with<status_client_actor>;
+
+/// Remembers (keyid, nonce) of signed requests within the skew window.
+using replay_guard_actor = caf::typed_actor<
+    caf::replies_to<atom::check, std::string, std::string, int64_t>::with<caf::ok_atom>>::
+    extend_with<status_client_actor>;
+
+}  // namespace tessera

@@ -1,0 +1,25 @@
+#include "actors/messages.hpp"
+
+#include "actors/errors.hpp"
+#include "actors/interfaces.hpp"
+
+namespace tessera {
+
+void register_messages(caf::actor_system_config& cfg) {
+  cfg.add_message_type<agent_record>("tessera::agent_record");
+  cfg.add_message_type<std::vector<agent_record>>("std::vector<tessera::agent_record>");
+  cfg.add_message_type<agent_query>("tessera::agent_query");
+  cfg.add_message_type<agent_page>("tessera::agent_page");
+  cfg.add_message_type<agent_event>("tessera::agent_event");
+  cfg.add_message_type<heartbeat_ack>("tessera::heartbeat_ack");
+  cfg.add_message_type<write_op>("tessera::write_op");
+  cfg.add_message_type<std::vector<write_op>>("std::vector<tessera::write_op>");
+  cfg.add_message_type<event_listener_actor>("tessera::event_listener_actor");
+  cfg.add_error_category(error_category,
+                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                           return std::string{"tessera: "} + to_string(static_cast<ec>(code)) +
+                                  (ctx.empty() ? "" : " " + to_string(ctx));
+                         });
+}
+
+}  // namespace tessera

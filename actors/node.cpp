@@ -1,0 +1,64 @@
+#include "actors/node.hpp"
+
+#include <ctime>
+#include <stdexcept>
+
+#include "actors/persistence.hpp"
+#include "actors/readers.hpp"
+#include "actors/registry.hpp"
+#include "actors/replay_guard.hpp"
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+
+namespace tessera {
+
+namespace {
+// Bounds the replay window's memory: at most this many signed requests per
+// skew window (about 100 MB at the limit).
+constexpr size_t replay_capacity = 1'000'000;
+}  // namespace
+
+node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
+  std::unique_ptr<soci::session> sql;
+  try {
+    sql = storage::open_session(s.database, storage::session_role::writer);
+    schema_version_ = storage::migrate(*sql, storage::dialect_of(s.database));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("database (" + s.database.driver + "): " + e.what());
+  }
+  actors_.writer = sys.spawn<caf::detached>(persistence, std::move(sql), s.database);
+  actors_.readers = spawn_readers(sys, s.database);
+  registry_config rc;
+  rc.offline_after = s.registry.offline_after;
+  rc.flush_interval = s.registry.heartbeat_interval;
+  rc.timeout = s.server.request_timeout;
+  actors_.registry = sys.spawn(registry, rc, actors_.writer, actors_.readers);
+  auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();
+  actors_.replay = sys.spawn(replay_guard, static_cast<int64_t>(skew),
+                             static_cast<int64_t>(std::time(nullptr)), replay_capacity);
+}
+
+node::~node() {
+  shutdown();
+}
+
+void node::shutdown() {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  caf::scoped_actor self{sys_};
+  // The registry saves its coalesced heartbeats and stops first, so nothing
+  // new reaches the writer; then the writer commits what it holds.
+  self->request(actors_.registry, std::chrono::seconds(30), atom::flush::value)
+      .receive([](caf::ok_atom) {}, [](const caf::error&) {});
+  self->send_exit(actors_.registry, caf::exit_reason::user_shutdown);
+  self->wait_for(actors_.registry);
+  self->request(actors_.writer, std::chrono::seconds(30), atom::flush::value)
+      .receive([](caf::ok_atom) {}, [](const caf::error&) {});
+  for (auto h : {caf::actor_cast<caf::actor>(actors_.writer),
+                 caf::actor_cast<caf::actor>(actors_.readers),
+                 caf::actor_cast<caf::actor>(actors_.replay)})
+    self->send_exit(h, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace tessera

@@ -1,0 +1,40 @@
+#pragma once
+// Spawns every actor of one Tessera process from its settings, and stops them
+// in order: the registry first (no new writes), then the writer after a flush.
+#include <caf/all.hpp>
+
+#include "actors/interfaces.hpp"
+#include "config/settings.hpp"
+
+namespace tessera {
+
+struct node_actors {
+  persistence_actor writer;
+  reader_actor readers;
+  registry_actor registry;
+  replay_guard_actor replay;
+};
+
+class node {
+public:
+  /// Opens the database, applies migrations and spawns the actors. Throws
+  /// std::runtime_error naming the problem when the database can't be used.
+  node(caf::actor_system& sys, const config::settings& s);
+  ~node();
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  const node_actors& actors() const { return actors_; }
+  int schema_version() const { return schema_version_; }
+
+  /// Waits for every accepted write to commit, then stops all actors.
+  void shutdown();
+
+private:
+  caf::actor_system& sys_;
+  node_actors actors_;
+  int schema_version_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace tessera

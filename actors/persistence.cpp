@@ -1,0 +1,173 @@
+#include "actors/persistence.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "actors/errors.hpp"
+#include "storage/agent_repository.hpp"
+#include "storage/database.hpp"
+
+namespace tessera {
+
+namespace {
+
+/// Applies one op inside the caller's transaction; a problem means "not
+/// applied" (the op checked before writing anything).
+problem apply(soci::session& sql, const write_op& op) {
+  namespace repo = storage::agents;
+  const auto& a = op.agent;
+  switch (op.kind) {
+    case write_op::insert_agent:
+      if (!repo::insert(sql, a))
+        return {ec::agent_exists, "an agent with id " + a.id + " is already registered"};
+      return {};
+    case write_op::replace_card:
+      if (!repo::replace_card(sql, a))
+        return {ec::not_found, "no agent with id " + a.id};
+      return {};
+    case write_op::delete_agent:
+      if (!repo::remove(sql, a.id))
+        return {ec::not_found, "no agent with id " + a.id};
+      return {};
+    case write_op::set_status:
+      if (!repo::set_status(sql, a.id, a.status, a.last_seen))
+        return {ec::not_found, "no agent with id " + a.id};
+      return {};
+    case write_op::touch:
+      repo::touch(sql, a.id, a.last_seen);
+      return {};
+  }
+  return {ec::invalid_request, "unknown write"};
+}
+
+/// Applies a group of ops; the first problem aborts the group (the caller
+/// rolls back to before it).
+problem apply_all(soci::session& sql, const std::vector<write_op>& ops) {
+  for (const auto& op : ops)
+    if (auto p = apply(sql, op); p.code != ec::none)
+      return p;
+  return {};
+}
+
+void reconnect(persistence_state& st) {
+  try {
+    st.sql = storage::open_session(st.db, storage::session_role::writer);
+    st.healthy = true;
+  } catch (const std::exception&) {
+    st.healthy = false;
+  }
+}
+
+/// Commits every pending write. In the common case all of them share one
+/// transaction. A group that fails logically (e.g. agent_exists) must not
+/// undo the others, so each group runs inside a savepoint-free retry: on any
+/// failure the batch is rolled back and the groups are replayed one
+/// transaction each, which isolates the bad one.
+void commit_pending(persistence_state& st) {
+  auto batch = std::move(st.pending);
+  st.pending.clear();
+  st.commit_scheduled = false;
+  if (batch.empty())
+    return;
+  st.largest_batch = std::max(st.largest_batch, batch.size());
+  auto deliver_error = [](pending_write& w, ec code, const std::string& msg) {
+    w.promise.deliver(make_error(code, msg));
+  };
+  if (!st.sql)
+    reconnect(st);
+  if (!st.sql) {
+    for (auto& w : batch)
+      deliver_error(w, ec::unavailable, "the database is not reachable");
+    return;
+  }
+  bool all_ok = false;
+  try {
+    soci::transaction tr(*st.sql);
+    all_ok = true;
+    for (auto& w : batch)
+      if (apply_all(*st.sql, w.ops).code != ec::none) {
+        all_ok = false;
+        break;
+      }
+    if (all_ok) {
+      tr.commit();
+    } else {
+      tr.rollback();
+    }
+  } catch (const std::exception&) {
+    all_ok = false;
+    // The session may be broken (e.g. the server restarted): start over.
+    reconnect(st);
+  }
+  if (all_ok) {
+    st.batches += 1;
+    st.writes += batch.size();
+    for (auto& w : batch)
+      w.promise.deliver(caf::ok_atom::value);
+    return;
+  }
+  for (auto& w : batch) {
+    try {
+      soci::transaction tr(*st.sql);
+      auto p = apply_all(*st.sql, w.ops);
+      if (p.code != ec::none) {
+        tr.rollback();
+        deliver_error(w, p.code, p.message);
+        continue;
+      }
+      tr.commit();
+      st.batches += 1;
+      st.writes += 1;
+      w.promise.deliver(caf::ok_atom::value);
+    } catch (const std::exception&) {
+      reconnect(st);
+      deliver_error(w, ec::unavailable, "the database rejected or lost the write; retry later");
+    }
+  }
+}
+
+}  // namespace
+
+persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer<persistence_state> self,
+                                             std::unique_ptr<soci::session> sql,
+                                             config::database_settings db) {
+  self->state.sql = std::move(sql);
+  self->state.db = std::move(db);
+  // Enqueue and make sure a commit message follows: everything that reaches
+  // the mailbox before that message joins the same transaction.
+  auto enqueue = [self](std::vector<write_op> ops) {
+    auto& st = self->state;
+    auto rp = self->make_response_promise<caf::ok_atom>();
+    st.pending.push_back({std::move(ops), rp});
+    if (st.pending.size() >= max_batch) {
+      commit_pending(st);
+    } else if (!st.commit_scheduled) {
+      st.commit_scheduled = true;
+      self->send(self, atom::commit::value);
+    }
+    return rp;
+  };
+  return {
+      [=](atom::write, write_op op) -> caf::result<caf::ok_atom> {
+        return enqueue({std::move(op)});
+      },
+      [=](atom::write, std::vector<write_op> ops) -> caf::result<caf::ok_atom> {
+        return enqueue(std::move(ops));
+      },
+      [=](atom::commit) { commit_pending(self->state); },
+      [=](atom::flush) -> caf::ok_atom {
+        commit_pending(self->state);
+        return caf::ok_atom::value;
+      },
+      [=](atom::status) -> std::string {
+        auto& st = self->state;
+        return nlohmann::json{{"state", st.healthy ? "ok" : "down"},
+                              {"batches", st.batches},
+                              {"writes", st.writes},
+                              {"largest_batch", st.largest_batch},
+                              {"pending", st.pending.size()}}
+            .dump();
+      },
+  };
+}
+
+}  // namespace tessera

@@ -1,0 +1,38 @@
+#pragma once
+// Read-only queries. Each reader owns one session and runs detached (queries
+// block); `readers` spreads requests over the pool round-robin.
+#include <memory>
+#include <vector>
+
+#include <soci/soci.h>
+
+#include "actors/interfaces.hpp"
+#include "config/settings.hpp"
+
+namespace tessera {
+
+struct reader_state {
+  std::unique_ptr<soci::session> sql;
+  config::database_settings db;
+  uint64_t queries = 0;
+  uint64_t failures = 0;
+  static inline const char* name = "reader";
+};
+
+reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> self,
+                                   config::database_settings db);
+
+struct readers_state {
+  std::vector<reader_actor> pool;
+  size_t next = 0;
+  static inline const char* name = "readers";
+};
+
+/// The pool's front: same interface as one reader.
+reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state> self,
+                                    std::vector<reader_actor> pool);
+
+/// Spawns `db.readers` detached readers and their front.
+reader_actor spawn_readers(caf::actor_system& sys, const config::database_settings& db);
+
+}  // namespace tessera

@@ -1,0 +1,43 @@
+#pragma once
+// agent id -> agent_session for every online agent. Register, replace and
+// deregister go through the writer; heartbeats stay in memory (last_seen is
+// written coalesced, once per heartbeat interval); status changes are written
+// when they happen and published to subscribers.
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "config/settings.hpp"
+
+namespace tessera {
+
+struct registry_config {
+  config::millis offline_after{90'000};
+  config::millis flush_interval{30'000};  // how often last_seen reaches the database
+  config::millis timeout{10'000};         // for requests to the writer and readers
+};
+
+struct registry_state {
+  struct session_entry {
+    agent_session_actor actor;
+    uint64_t generation = 0;
+  };
+  std::unordered_map<std::string, session_entry> sessions;
+  // Heartbeats for agents without a session wait here while it starts.
+  std::unordered_map<std::string, std::vector<caf::typed_response_promise<heartbeat_ack>>>
+      starting;
+  std::unordered_map<std::string, int64_t> last_seen;       // not yet written
+  std::unordered_map<std::string, int64_t> offline_unsaved;  // offline writes to retry
+  std::vector<event_listener_actor> subscribers;
+  uint64_t next_generation = 1;
+  uint64_t heartbeats = 0;
+  uint64_t went_offline = 0;
+  static inline const char* name = "registry";
+};
+
+registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry_state> self,
+                                       registry_config cfg, persistence_actor writer,
+                                       reader_actor readers);
+
+}  // namespace tessera

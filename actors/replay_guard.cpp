@@ -1,0 +1,45 @@
+#include "actors/replay_guard.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "actors/clock.hpp"
+#include "actors/errors.hpp"
+
+namespace tessera {
+
+replay_guard_actor::behavior_type replay_guard(
+    replay_guard_actor::stateful_pointer<replay_guard_state> self, int64_t window_seconds,
+    int64_t not_before, size_t capacity) {
+  self->state.window = std::make_unique<replay_window>(window_seconds, not_before, capacity);
+  return {
+      [=](atom::check, const std::string& key_id, const std::string& nonce,
+          int64_t created) -> caf::result<caf::ok_atom> {
+        auto& st = self->state;
+        auto verdict = st.window->check(key_id, nonce, created, now_ms() / 1000);
+        if (verdict == replay_window::verdict::fresh) {
+          st.accepted += 1;
+          return caf::ok_atom::value;
+        }
+        st.rejected += 1;
+        switch (verdict) {
+          case replay_window::verdict::replayed:
+            return make_error(ec::invalid_signature,
+                              "this signature nonce was already used; sign each request anew");
+          case replay_window::verdict::too_old:
+            return make_error(ec::invalid_signature,
+                              "signature created before the server started; sign the request again");
+          default:
+            return make_error(ec::unavailable, "too many signed requests in flight; retry later");
+        }
+      },
+      [=](atom::status) -> std::string {
+        auto& st = self->state;
+        return nlohmann::json{{"nonces", st.window->size()},
+                              {"accepted", st.accepted},
+                              {"rejected", st.rejected}}
+            .dump();
+      },
+  };
+}
+
+}  // namespace tessera

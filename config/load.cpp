@@ -1,0 +1,689 @@
+#include "config/load.hpp"
+
+#include <arpa/inet.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <set>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace tessera::config {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr size_t kib = 1024;
+constexpr size_t mib = 1024 * kib;
+constexpr size_t gib = 1024 * mib;
+
+std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+// How a node that has the wrong shape looks to the user, for "expected X, got Y".
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Scalar: return quoted(node.Scalar());
+    default: return "no value";
+  }
+}
+
+std::optional<int64_t> parse_integer(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), is_digit);
+}
+
+// ---- Environment substitution -------------------------------------------------------------------
+
+bool valid_variable_name(std::string_view name) {
+  auto word = [](char c) { return c == '_' || is_letter(c) || is_digit(c); };
+  return !name.empty() && !is_digit(name[0]) &&
+         std::all_of(name.begin(), name.end(), word);
+}
+
+// Expands ${VAR}, ${VAR:-default} and $$ in one scalar. Every problem is reported against `key`;
+// nullopt when there was any. A lone '$' is an error rather than a literal so that "$VAR" (a
+// forgotten pair of braces) cannot slip through unexpanded. Defaults are not expanded again.
+std::optional<std::string> expand(std::string_view text, const std::string& key,
+                                  const env_lookup& env, std::vector<config_error>& errors) {
+  std::string out;
+  size_t errors_before = errors.size();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$') {
+      out += text[i];
+    } else if (text.substr(i + 1, 1) == "$") {
+      out += '$';
+      ++i;
+    } else if (text.substr(i + 1, 1) != "{") {
+      errors.push_back({key, "a lone $ must be written $$ (or ${VAR} to read the environment)"});
+    } else if (auto close = text.find('}', i); close == std::string_view::npos) {
+      errors.push_back({key, "unterminated ${ (missing })"});
+      break;
+    } else {
+      std::string_view inside = text.substr(i + 2, close - i - 2);
+      auto separator = inside.find(":-");
+      std::string name(inside.substr(0, separator));
+      i = close;
+      if (!valid_variable_name(name)) {
+        errors.push_back({key, "invalid environment variable name " + quoted(name)});
+      } else if (auto value = env(name)) {
+        // Set but empty still counts as set: an explicit empty value is a choice.
+        out += *value;
+      } else if (separator != std::string_view::npos) {
+        out += inside.substr(separator + 2);
+      } else {
+        errors.push_back({key, "environment variable " + name + " is not set (use ${" + name +
+                                   ":-default} for a default)"});
+      }
+    }
+  }
+  if (errors.size() != errors_before) return std::nullopt;
+  return out;
+}
+
+// to_yaml output goes back through expand, so literal dollars must be doubled.
+std::string escape_dollars(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '$') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+// ---- Value checks: each returns why a value is unusable, or "" when it is fine ------------------
+
+struct host_port {
+  std::string_view host;
+  std::optional<std::string_view> port;
+};
+
+// Splits "host", "host:port", "[v6]" and "[v6]:port". An unbracketed IPv6 address comes back
+// whole as the host, so that check_host can say brackets are needed.
+std::optional<host_port> split_host_port(std::string_view text) {
+  if (text.starts_with('[')) {
+    auto close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view rest = text.substr(close + 1);
+    if (rest.empty()) return host_port{text, std::nullopt};
+    if (rest[0] != ':') return std::nullopt;
+    return host_port{text.substr(0, close + 1), rest.substr(1)};
+  }
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos || text.find(':', colon + 1) != std::string_view::npos)
+    return host_port{text, std::nullopt};
+  return host_port{text.substr(0, colon), text.substr(colon + 1)};
+}
+
+std::string check_port(std::string_view port) {
+  auto number = all_digits(port) && port.size() <= 5 ? parse_integer(port) : std::nullopt;
+  if (!number || *number < 1 || *number > 65535)
+    return "port must be a number between 1 and 65535, got " + quoted(port);
+  return "";
+}
+
+// A DNS name, an IPv4 address or a bracketed IPv6 address.
+std::string check_host(std::string_view host) {
+  std::string text(host);
+  unsigned char address[16];
+  if (host.starts_with('[')) {
+    std::string inner(host.substr(1, host.size() - 2));
+    if (!host.ends_with(']') || inet_pton(AF_INET6, inner.c_str(), address) != 1)
+      return "invalid IPv6 address " + quoted(host);
+    return "";
+  }
+  if (host.find(':') != std::string_view::npos)
+    return "IPv6 addresses need brackets, e.g. [::1]:8080, got " + quoted(host);
+  if (std::all_of(host.begin(), host.end(), [](char c) { return c == '.' || is_digit(c); })) {
+    if (inet_pton(AF_INET, text.c_str(), address) != 1)
+      return "invalid IPv4 address " + quoted(host);
+    return "";
+  }
+  // Underscores are not valid in DNS names but common in container names, so they pass.
+  auto label_char = [](char c) { return is_letter(c) || is_digit(c) || c == '-' || c == '_'; };
+  bool valid = host.size() <= 253;
+  for (size_t start = 0; valid && start <= host.size();) {
+    auto end = std::min(host.find('.', start), host.size());
+    std::string_view label = host.substr(start, end - start);
+    valid = !label.empty() && label.size() <= 63 && !label.starts_with('-') &&
+            !label.ends_with('-') && std::all_of(label.begin(), label.end(), label_char);
+    start = end + 1;
+  }
+  return valid ? "" : "invalid host name " + quoted(host);
+}
+
+std::string check_http_addr(const std::string& addr) {
+  auto parts = split_host_port(addr);
+  bool bare_ipv6 = parts && !parts->host.starts_with('[') &&
+                   parts->host.find(':') != std::string_view::npos;
+  if (bare_ipv6) return check_host(parts->host);  // which says that brackets are needed
+  if (!parts || !parts->port) return "must be host:port or :port, got " + quoted(addr);
+  if (!parts->host.empty()) {
+    if (auto problem = check_host(parts->host); !problem.empty()) return problem;
+  }
+  return check_port(*parts->port);
+}
+
+// An origin as browsers send it in the Origin header: scheme://host[:port], nothing after.
+std::string check_origin(const std::string& origin) {
+  if (origin == "*") return "";
+  std::string_view rest = origin;
+  if (rest.starts_with("https://"))
+    rest.remove_prefix(8);
+  else if (rest.starts_with("http://"))
+    rest.remove_prefix(7);
+  else
+    return "must be \"*\" or an origin like https://example.com, got " + quoted(origin);
+  if (rest.find_first_of("/?#") != std::string_view::npos)
+    return "an origin has no path (scheme://host[:port]), got " + quoted(origin);
+  auto parts = split_host_port(rest);
+  if (!parts || parts->host.empty())
+    return "must be \"*\" or an origin like https://example.com, got " + quoted(origin);
+  if (auto problem = check_host(parts->host); !problem.empty()) return problem;
+  return parts->port ? check_port(*parts->port) : "";
+}
+
+std::string check_non_empty(const std::string& text) {
+  return text.empty() ? "must not be empty" : "";
+}
+
+// ---- Sizes --------------------------------------------------------------------------------------
+
+std::optional<size_t> parse_size(std::string_view text) {
+  auto digits_end = std::find_if_not(text.begin(), text.end(), is_digit);
+  auto number = parse_integer(text.substr(0, digits_end - text.begin()));
+  std::string_view unit = text.substr(digits_end - text.begin());
+  while (unit.starts_with(' ')) unit.remove_prefix(1);
+  static constexpr std::pair<std::string_view, size_t> units[] = {
+      {"", 1}, {"B", 1}, {"KiB", kib}, {"MiB", mib}, {"GiB", gib}};
+  auto found = std::find_if(std::begin(units), std::end(units),
+                            [&](const auto& u) { return u.first == unit; });
+  if (!number || found == std::end(units)) return std::nullopt;
+  auto count = static_cast<size_t>(*number);
+  if (count > std::numeric_limits<size_t>::max() / found->second) return std::nullopt;
+  return count * found->second;
+}
+
+// The largest binary unit that divides the size exactly, so 1048576 prints as 1MiB.
+std::string format_size(size_t bytes) {
+  if (bytes != 0 && bytes % mib == 0) return std::to_string(bytes / mib) + "MiB";
+  if (bytes != 0 && bytes % kib == 0) return std::to_string(bytes / kib) + "KiB";
+  return std::to_string(bytes);
+}
+
+// ---- The key table ------------------------------------------------------------------------------
+
+// One configuration key: how to read it into settings and how to print it back.
+struct key_spec {
+  std::string path;  // "section.name"
+  std::function<void(const YAML::Node&, settings&, const env_lookup&, std::vector<config_error>&)>
+      read;
+  std::function<void(YAML::Emitter&, const settings&)> print;
+};
+
+// The type of the member a field accessor returns.
+template <class Field>
+using field_type = std::remove_cvref_t<std::invoke_result_t<Field, settings&>>;
+
+// Turns the expanded text of a scalar into a field value, or returns why it cannot.
+template <class T>
+using convert_fn = std::function<std::string(const std::string& text, T& out)>;
+
+// A key holding one scalar. `field` maps settings, const or not, to the member; `to_text` prints
+// the member in a form that `convert` reads back.
+template <class Field>
+key_spec scalar_key(std::string path, Field field, std::string expected,
+                    convert_fn<field_type<Field>> convert,
+                    std::function<std::string(const field_type<Field>&)> to_text) {
+  auto read = [=](const YAML::Node& node, settings& s, const env_lookup& env,
+                  std::vector<config_error>& errors) {
+    if (!node.IsScalar()) {
+      errors.push_back({path, "expected " + expected + ", got " + describe(node)});
+      return;
+    }
+    auto text = expand(node.Scalar(), path, env, errors);
+    if (!text) return;
+    field_type<Field> value{};
+    if (auto problem = convert(*text, value); !problem.empty())
+      errors.push_back({path, problem});
+    else
+      field(s) = std::move(value);
+  };
+  auto print = [=](YAML::Emitter& out, const settings& s) {
+    out << escape_dollars(to_text(field(s)));
+  };
+  return {path, read, print};
+}
+
+std::string integer_range(int lo, int hi) {
+  return "an integer between " + std::to_string(lo) + " and " + std::to_string(hi);
+}
+
+template <class Field>
+key_spec int_key(std::string path, Field field, int lo, int hi) {
+  auto convert = [=](const std::string& text, int& out) -> std::string {
+    auto number = parse_integer(text);
+    if (!number || *number < lo || *number > hi)
+      return "must be " + integer_range(lo, hi) + ", got " + quoted(text);
+    out = static_cast<int>(*number);
+    return "";
+  };
+  return scalar_key(path, field, integer_range(lo, hi), convert,
+                    [](const int& value) { return std::to_string(value); });
+}
+
+template <class Field>
+key_spec size_key(std::string path, Field field, size_t lo, size_t hi) {
+  std::string expected = "a size between " + format_size(lo) + " and " + format_size(hi) +
+                         " (a byte count, or e.g. 512KiB, 1MiB)";
+  auto convert = [=](const std::string& text, size_t& out) -> std::string {
+    auto size = parse_size(text);
+    if (!size || *size < lo || *size > hi) return "must be " + expected + ", got " + quoted(text);
+    out = *size;
+    return "";
+  };
+  return scalar_key(path, field, expected, convert, format_size);
+}
+
+template <class Field>
+key_spec duration_key(std::string path, Field field, millis lo, millis hi) {
+  std::string range = format_duration(lo) + " and " + format_duration(hi);
+  auto convert = [=](const std::string& text, millis& out) -> std::string {
+    auto duration = parse_duration(text);
+    if (!duration && all_digits(text))
+      return "needs a unit (ms, s, m or h), e.g. " + text + "s; got " + quoted(text);
+    if (!duration) return "must be a duration like 1h30m, 90s or 250ms, got " + quoted(text);
+    if (*duration < lo || *duration > hi)
+      return "must be between " + range + ", got " + quoted(text);
+    out = *duration;
+    return "";
+  };
+  return scalar_key(path, field, "a duration between " + range, convert,
+                    [](const millis& value) { return format_duration(value); });
+}
+
+std::string as_is(const std::string& text) { return text; }
+
+template <class Field>
+key_spec string_key(std::string path, Field field, std::string expected,
+                    std::string (*check)(const std::string&),
+                    std::string (*to_text)(const std::string&) = as_is) {
+  auto convert = [=](const std::string& text, std::string& out) -> std::string {
+    if (auto problem = check(text); !problem.empty()) return problem;
+    out = text;
+    return "";
+  };
+  return scalar_key(path, field, expected, convert, to_text);
+}
+
+template <class Field>
+key_spec choice_key(std::string path, Field field, std::vector<std::string> choices) {
+  std::string list;
+  for (const auto& choice : choices) list += (list.empty() ? "" : ", ") + choice;
+  auto convert = [=](const std::string& text, std::string& out) -> std::string {
+    if (std::find(choices.begin(), choices.end(), text) == choices.end())
+      return "must be one of " + list + ", got " + quoted(text);
+    out = text;
+    return "";
+  };
+  return scalar_key(path, field, "one of " + list, convert, as_is);
+}
+
+// A list of origins; it replaces the default only when every entry is valid.
+template <class Field>
+key_spec origins_key(std::string path, Field field) {
+  auto read = [=](const YAML::Node& node, settings& s, const env_lookup& env,
+                  std::vector<config_error>& errors) {
+    if (!node.IsSequence()) {
+      errors.push_back({path, "expected a list of origins, e.g. [\"https://example.com\"], got " +
+                                  describe(node)});
+      return;
+    }
+    std::vector<std::string> origins;
+    size_t errors_before = errors.size();
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::string item = path + "[" + std::to_string(i) + "]";
+      if (!node[i].IsScalar()) {
+        errors.push_back({item, "expected an origin string, got " + describe(node[i])});
+      } else if (auto text = expand(node[i].Scalar(), item, env, errors)) {
+        if (auto problem = check_origin(*text); !problem.empty())
+          errors.push_back({item, problem});
+        else
+          origins.push_back(*text);
+      }
+    }
+    if (errors.size() == errors_before) field(s) = std::move(origins);
+  };
+  auto print = [=](YAML::Emitter& out, const settings& s) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (const auto& origin : field(s)) out << escape_dollars(origin);
+    out << YAML::EndSeq;
+  };
+  return {path, read, print};
+}
+
+// Spells the path and the member once, so the two cannot drift apart.
+#define TESSERA_KEY(section, name) \
+  #section "." #name, [](auto& s) -> auto& { return s.section.name; }
+
+// Every key, in the order of settings.hpp (which is also the order to_yaml prints).
+const std::vector<key_spec>& keys() {
+  static const std::vector<key_spec> table = {
+      string_key(TESSERA_KEY(server, http_addr), "an address like host:port or :port",
+                 check_http_addr),
+      origins_key(TESSERA_KEY(server, cors_origins)),
+      duration_key(TESSERA_KEY(server, request_timeout), 100ms, 10min),
+      size_key(TESSERA_KEY(server, max_body_bytes), kib, 64 * mib),
+      int_key(TESSERA_KEY(server, http_threads), 1, 256),
+      choice_key(TESSERA_KEY(database, driver), {"sqlite", "postgres"}),
+      string_key(TESSERA_KEY(database, dsn), "a non-empty string", check_non_empty, redact_dsn),
+      int_key(TESSERA_KEY(database, readers), 1, 64),
+      duration_key(TESSERA_KEY(registry, heartbeat_interval), 1s, 1h),
+      duration_key(TESSERA_KEY(registry, offline_after), 1s, 24h),
+      duration_key(TESSERA_KEY(auth, signature_max_skew), 1s, 1h),
+      choice_key(TESSERA_KEY(logging, level), {"trace", "debug", "info", "warn", "error", "off"}),
+      choice_key(TESSERA_KEY(logging, format), {"text", "json"}),
+      int_key(TESSERA_KEY(actors, threads), 0, 256),
+  };
+  return table;
+}
+
+#undef TESSERA_KEY
+
+std::string_view section_of(const key_spec& key) {
+  return std::string_view(key.path).substr(0, key.path.find('.'));
+}
+
+// ---- Loading ------------------------------------------------------------------------------------
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      diagonal = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
+    }
+  }
+  return row[b.size()];
+}
+
+config_error unknown_key(const std::string& path) {
+  std::string best;
+  size_t best_distance = 3;  // suggest only within edit distance 2
+  auto consider = [&](std::string_view candidate) {
+    if (auto distance = edit_distance(path, candidate); distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  };
+  for (const auto& key : keys()) {
+    consider(section_of(key));
+    consider(key.path);
+  }
+  return {path, best.empty() ? "unknown key" : "unknown key (did you mean " + best + "?)"};
+}
+
+// Calls visit(name, value) for each entry of a mapping, reporting duplicate and non-string keys
+// (yaml-cpp accepts both silently, and a repeated key would hide which value wins).
+template <class Visit>
+void each_entry(const YAML::Node& map, const std::string& prefix,
+                std::vector<config_error>& errors, Visit visit) {
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      errors.push_back({prefix, "keys must be plain names, got " + describe(it->first)});
+      continue;
+    }
+    const std::string& name = it->first.Scalar();
+    if (!seen.insert(name).second)
+      errors.push_back({prefix.empty() ? name : prefix + "." + name, "duplicate key"});
+    else
+      visit(name, it->second);
+  }
+}
+
+void read_section(const std::string& section, const YAML::Node& node, load_result& result,
+                  const env_lookup& env) {
+  if (node.IsNull()) return;  // "server:" with nothing under it keeps the defaults
+  if (!node.IsMap()) {
+    result.errors.push_back({section, "expected a mapping of keys, got " + describe(node)});
+    return;
+  }
+  each_entry(node, section, result.errors, [&](const std::string& name, const YAML::Node& value) {
+    std::string path = section + "." + name;
+    auto key = std::find_if(keys().begin(), keys().end(),
+                            [&](const key_spec& k) { return k.path == path; });
+    if (key == keys().end())
+      result.errors.push_back(unknown_key(path));
+    else
+      key->read(value, result.value, env, result.errors);
+  });
+}
+
+bool has_error(const load_result& result, std::string_view key) {
+  return std::any_of(result.errors.begin(), result.errors.end(),
+                     [&](const config_error& e) { return e.key == key; });
+}
+
+// Checks between keys, run only on values that parsed cleanly so one typo is not reported twice.
+void check_relations(load_result& result) {
+  const auto& registry = result.value.registry;
+  if (has_error(result, "registry.heartbeat_interval") ||
+      has_error(result, "registry.offline_after"))
+    return;
+  if (registry.offline_after <= registry.heartbeat_interval)
+    result.errors.push_back(
+        {"registry.offline_after", "must be greater than registry.heartbeat_interval (" +
+                                       format_duration(registry.heartbeat_interval) + "), got " +
+                                       format_duration(registry.offline_after)});
+}
+
+std::string syntax_message(const YAML::Exception& e) {
+  if (e.mark.is_null()) return "YAML syntax error: " + e.msg;
+  return "YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
+         std::to_string(e.mark.column + 1) + ": " + e.msg;
+}
+
+}  // namespace
+
+env_lookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+load_result load_yaml(const std::string& text, const env_lookup& env) {
+  load_result result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({"", syntax_message(e)});
+    return result;
+  }
+  if (root.IsNull()) return result;  // an empty file: all defaults
+  if (!root.IsMap()) {
+    result.errors.push_back(
+        {"", "the configuration must be a mapping of sections (server, database, ...), got " +
+                 describe(root)});
+    return result;
+  }
+  each_entry(root, "", result.errors, [&](const std::string& name, const YAML::Node& node) {
+    bool known = std::any_of(keys().begin(), keys().end(),
+                             [&](const key_spec& k) { return section_of(k) == name; });
+    if (known)
+      read_section(name, node, result, env);
+    else
+      result.errors.push_back(unknown_key(name));
+  });
+  check_relations(result);
+  return result;
+}
+
+load_result load_file(const std::string& path, const env_lookup& env) {
+  struct closer {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, closer> file(std::fopen(path.c_str(), "rb"));
+  std::string text;
+  int error = file ? 0 : errno;
+  if (file) {
+    char buffer[4096];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) text.append(buffer, n);
+    if (std::ferror(file.get())) error = errno;
+  }
+  if (error != 0) {
+    load_result result;
+    result.errors.push_back({"", "cannot read " + path + ": " + std::strerror(error)});
+    return result;
+  }
+  return load_yaml(text, env);
+}
+
+std::string to_yaml(const settings& s) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  std::string_view open_section;
+  for (const auto& key : keys()) {
+    std::string_view section = section_of(key);
+    if (section != open_section) {
+      if (!open_section.empty()) out << YAML::EndMap;
+      out << YAML::Key << std::string(section) << YAML::Value << YAML::BeginMap;
+      open_section = section;
+    }
+    out << YAML::Key << key.path.substr(section.size() + 1) << YAML::Value;
+    key.print(out, s);
+  }
+  out << YAML::EndMap << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::optional<millis> parse_duration(const std::string& text) {
+  // Units largest first; each may appear once and in this order, as format_duration prints them.
+  static constexpr std::pair<std::string_view, int64_t> units[] = {
+      {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}};
+  std::string_view rest = text;
+  int64_t total = 0;
+  size_t next_unit = 0;
+  if (rest.empty()) return std::nullopt;
+  while (!rest.empty()) {
+    size_t digits = std::find_if_not(rest.begin(), rest.end(), is_digit) - rest.begin();
+    size_t letters =
+        std::find_if_not(rest.begin() + digits, rest.end(), is_letter) - rest.begin() - digits;
+    auto number = parse_integer(rest.substr(0, digits));
+    std::string_view unit = rest.substr(digits, letters);
+    auto found = std::find_if(std::begin(units) + next_unit, std::end(units),
+                              [&](const auto& u) { return u.first == unit; });
+    if (!number || found == std::end(units)) return std::nullopt;
+    if (*number > (std::numeric_limits<int64_t>::max() - total) / found->second)
+      return std::nullopt;
+    total += *number * found->second;
+    next_unit = found - std::begin(units) + 1;
+    rest.remove_prefix(digits + letters);
+  }
+  return millis(total);
+}
+
+std::string format_duration(millis d) {
+  if (d.count() == 0) return "0s";
+  if (d.count() < 0) return "-" + format_duration(-d);
+  static constexpr std::pair<std::string_view, int64_t> units[] = {
+      {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}};
+  std::string out;
+  int64_t rest = d.count();
+  for (const auto& [unit, size] : units) {
+    if (rest >= size) out += std::to_string(rest / size) + std::string(unit);
+    rest %= size;
+  }
+  return out;
+}
+
+namespace {
+
+// postgresql://user:secret@host/db?password=secret -> both secrets become ***.
+std::string redact_url(std::string dsn) {
+  size_t authority = dsn.find("://") + 3;
+  size_t authority_end = std::min(dsn.find_first_of("/?#", authority), dsn.size());
+  size_t at = dsn.rfind('@', authority_end);
+  if (at != std::string::npos && at >= authority) {
+    size_t colon = dsn.find(':', authority);
+    if (colon < at) dsn.replace(colon + 1, at - colon - 1, "***");
+  }
+  // libpq also takes the password as a query parameter.
+  for (size_t param = dsn.find('?'); param != std::string::npos;
+       param = dsn.find('&', param + 1)) {
+    if (dsn.compare(param + 1, 9, "password=") != 0) continue;
+    size_t value = param + 10;
+    size_t value_end = std::min(dsn.find_first_of("&#", value), dsn.size());
+    dsn.replace(value, value_end - value, "***");
+  }
+  return dsn;
+}
+
+// host=db password='se cret' -> host=db password=***. Words that are not key=value (a sqlite
+// path) pass through unchanged; they do not stop the scan, so a password after one is still hidden.
+std::string redact_conninfo(const std::string& dsn) {
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  size_t i = 0;
+  auto copy_spaces = [&] {
+    while (i < dsn.size() && space(dsn[i])) out += dsn[i++];
+  };
+  copy_spaces();
+  while (i < dsn.size()) {
+    size_t key_start = i;
+    while (i < dsn.size() && dsn[i] != '=' && !space(dsn[i])) ++i;
+    std::string_view key(dsn.data() + key_start, i - key_start);
+    out += key;
+    copy_spaces();
+    if (i >= dsn.size() || dsn[i] != '=') continue;
+    out += dsn[i++];
+    copy_spaces();
+    size_t value_start = i;
+    if (i < dsn.size() && dsn[i] == '\'') {
+      for (++i; i < dsn.size() && dsn[i] != '\''; ++i)
+        if (dsn[i] == '\\') ++i;  // \' and \\ are escapes inside quotes
+      i = std::min(i + 1, dsn.size());
+    } else {
+      while (i < dsn.size() && !space(dsn[i])) ++i;
+    }
+    out += key == "password" ? "***" : dsn.substr(value_start, i - value_start);
+    copy_spaces();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string redact_dsn(const std::string& dsn) {
+  return dsn.find("://") != std::string::npos ? redact_url(dsn) : redact_conninfo(dsn);
+}
+
+}  // namespace tessera::config

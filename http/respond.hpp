@@ -1,0 +1,27 @@
+#pragma once
+// Writing responses: JSON bodies, errors in the one shape
+// {"error":{"code","message"}}, and the JSON form of an agent.
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "protocol/agent.hpp"
+#include "protocol/errors.hpp"
+
+namespace tessera::http {
+
+int status_of(ec code);
+
+void send_json(httplib::Response& res, int status, const nlohmann::ordered_json& body);
+void send_error(httplib::Response& res, const problem& p);
+void send_error(httplib::Response& res, ec code, const std::string& message);
+
+/// RFC 3339 UTC with milliseconds, e.g. 2026-11-22T04:16:29.123Z.
+std::string rfc3339(int64_t ms);
+
+/// The agent as JSON text; the stored card is spliced in byte for byte, so
+/// clients get exactly what the agent signed.
+std::string agent_json(const agent_record& a);
+
+}  // namespace tessera::http

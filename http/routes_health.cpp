@@ -1,0 +1,44 @@
+// /api/v1/health: a real round trip through each component.
+#include <nlohmann/json.hpp>
+
+#include "http/ask.hpp"
+#include "http/respond.hpp"
+#include "http/routes.hpp"
+
+namespace tessera::http {
+
+namespace {
+
+void health(const context& ctx, httplib::Response& res) {
+  // Short: a health check must answer even when a component hangs.
+  caf::duration timeout{std::chrono::milliseconds(
+      std::min<int64_t>(2000, ctx.cfg.server.request_timeout.count()))};
+  nlohmann::ordered_json components;
+  bool ok = true;
+  auto database = ask<caf::ok_atom>(ctx.sys, ctx.actors.readers, timeout, atom::ping::value);
+  auto writer = ask<std::string>(ctx.sys, ctx.actors.writer, timeout, atom::status::value);
+  bool writer_ok = writer.ok() && nlohmann::json::parse(writer.get()).value("state", "") == "ok";
+  components["database"] = database.ok() && writer_ok ? "ok" : "down";
+  ok = ok && database.ok() && writer_ok;
+  auto registry = ask<std::string>(ctx.sys, ctx.actors.registry, timeout, atom::status::value);
+  components["registry"] = registry.ok() ? "ok" : "down";
+  ok = ok && registry.ok();
+  auto replay = ask<std::string>(ctx.sys, ctx.actors.replay, timeout, atom::status::value);
+  components["signatures"] = replay.ok() ? "ok" : "down";
+  ok = ok && replay.ok();
+  nlohmann::ordered_json body;
+  body["status"] = ok ? "ok" : "degraded";
+  body["components"] = components;
+  if (registry.ok())
+    body["agents_online"] = nlohmann::json::parse(registry.get()).value("online", 0);
+  send_json(res, ok ? 200 : 503, body);
+}
+
+}  // namespace
+
+void add_health_routes(httplib::Server& svr, const context& ctx) {
+  svr.Get("/api/v1/health",
+          [ctx](const httplib::Request&, httplib::Response& res) { health(ctx, res); });
+}
+
+}  // namespace tessera::http

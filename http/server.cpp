@@ -1,0 +1,183 @@
+#include "http/server.hpp"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "http/respond.hpp"
+#include "http/routes.hpp"
+#include "protocol/crypto.hpp"
+#include "protocol/encoding.hpp"
+
+namespace tessera::http {
+
+namespace {
+
+// httplib runs routing, the handler and the logger of one request on one
+// worker thread, so the start time can live in a thread_local.
+thread_local std::chrono::steady_clock::time_point request_start;
+
+bool valid_request_id(const std::string& id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
+  return true;
+}
+
+void apply_cors(const config::server_settings& s, const httplib::Request& req,
+                httplib::Response& res) {
+  auto origin = req.get_header_value("Origin");
+  if (origin.empty())
+    return;
+  for (const auto& allowed : s.cors_origins) {
+    if (allowed == "*" || allowed == origin) {
+      res.set_header("Access-Control-Allow-Origin", allowed == "*" ? "*" : origin);
+      res.set_header("Vary", "Origin");
+      res.set_header("Access-Control-Expose-Headers", "X-Request-Id");
+      return;
+    }
+  }
+}
+
+void install_middleware(httplib::Server& svr, const context& ctx) {
+  const auto& s = ctx.cfg.server;
+  svr.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
+    request_start = std::chrono::steady_clock::now();
+    auto id = req.get_header_value("X-Request-Id");
+    if (!valid_request_id(id))
+      id = encoding::hex_encode(crypto::random_bytes(8));
+    res.set_header("X-Request-Id", id);
+    apply_cors(s, req, res);
+    if (req.method == "OPTIONS") {
+      if (res.has_header("Access-Control-Allow-Origin")) {
+        res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+        res.set_header("Access-Control-Allow-Headers",
+                       "Content-Type, Authorization, Signature, Signature-Input, Content-Digest, "
+                       "X-Request-Id");
+        res.set_header("Access-Control-Max-Age", "600");
+      }
+      res.status = 204;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Runs for every status >= 400. Handlers write their own JSON errors; this
+  // fills in the ones httplib produces itself (no route, body too large, ...).
+  svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty())
+      return;
+    switch (res.status) {
+      case 404:
+        send_error(res, ec::not_found, "no route for " + req.method + " " + req.path);
+        break;
+      case 405:
+        send_error(res, ec::invalid_request, "method not allowed");
+        break;
+      case 413:
+        send_error(res, ec::payload_too_large, "body: larger than server.max_body_bytes");
+        break;
+      default: {
+        auto status = res.status;  // keep httplib's status (400, 414, 431, ...)
+        send_error(res, status >= 500 ? ec::internal : ec::invalid_request,
+                   status >= 500 ? "internal error" : "malformed HTTP request");
+        res.status = status;
+      }
+    }
+  });
+  svr.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("unhandled exception request_id={} path={} what={}",
+                      res.get_header_value("X-Request-Id"), req.path, what);
+        send_error(res, ec::internal, "internal error");
+      });
+  svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - request_start)
+                  .count();
+    // The path only, never the query or headers: they may carry secrets later.
+    spdlog::info("http request_id={} remote={} method={} path={} status={} bytes={} micros={}",
+                 res.get_header_value("X-Request-Id"), req.remote_addr, req.method, req.path,
+                 res.status, res.body.size(), us);
+  });
+}
+
+}  // namespace
+
+bool split_host_port(const std::string& addr, std::string& host, int& port) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string::npos)
+    return false;
+  host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  try {
+    size_t used = 0;
+    auto text = addr.substr(colon + 1);
+    port = std::stoi(text, &used);
+    return used == text.size() && port >= 0 && port <= 65535;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+server::server(context ctx) : ctx_(std::move(ctx)), svr_(std::make_unique<httplib::Server>()) {
+  const auto& s = ctx_.cfg.server;
+  auto threads = static_cast<size_t>(std::max(1, s.http_threads));
+  svr_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr_->set_payload_max_length(s.max_body_bytes);
+  svr_->set_read_timeout(std::chrono::duration_cast<std::chrono::seconds>(s.request_timeout) +
+                         std::chrono::seconds(1));
+  svr_->set_keep_alive_timeout(5);
+  // httplib's default is SO_REUSEPORT, which lets another process bind the
+  // same port and take a share of our connections; SO_REUSEADDR only allows
+  // a quick restart.
+  svr_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  install_middleware(*svr_, ctx_);
+  add_agent_routes(*svr_, ctx_);
+  add_health_routes(*svr_, ctx_);
+}
+
+server::~server() = default;
+
+int server::bind(std::string& why) {
+  std::string host;
+  int port = 0;
+  if (!split_host_port(ctx_.cfg.server.http_addr, host, port)) {
+    why = "server.http_addr: expected host:port, got \"" + ctx_.cfg.server.http_addr + "\"";
+    return -1;
+  }
+  if (host.empty())
+    host = "0.0.0.0";
+  if (port == 0) {
+    port = svr_->bind_to_any_port(host);
+  } else if (!svr_->bind_to_port(host, port)) {
+    port = -1;
+  }
+  if (port < 0)
+    why = "server.http_addr: cannot listen on " + ctx_.cfg.server.http_addr +
+          " (address in use or not available)";
+  return port;
+}
+
+void server::run() {
+  svr_->listen_after_bind();
+}
+
+void server::stop() {
+  svr_->stop();
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,39 @@
+#include "http/signed_request.hpp"
+
+#include <ctime>
+
+#include "http/ask.hpp"
+#include "protocol/http_signature.hpp"
+
+namespace tessera::http {
+
+std::optional<std::string> signing_agent(const context& ctx, const httplib::Request& req,
+                                         problem& err) {
+  // The signature covers the path and query exactly as sent, not as decoded.
+  std::string_view target = req.target;
+  auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+  auto header = [&](const char* name) -> std::string_view {
+    auto it = req.headers.find(name);
+    return it == req.headers.end() ? std::string_view{} : std::string_view{it->second};
+  };
+  http_signature::request_view view{req.method, path, query, req.body,
+                                    header("Signature-Input"), header("Signature"),
+                                    header("Content-Digest")};
+  auto skew = std::chrono::duration_cast<std::chrono::seconds>(ctx.cfg.auth.signature_max_skew);
+  auto verified =
+      http_signature::verify(view, static_cast<int64_t>(std::time(nullptr)), skew.count(), err);
+  if (!verified)
+    return std::nullopt;
+  auto fresh = ask<caf::ok_atom>(ctx.sys, ctx.actors.replay, caf::duration{ctx.cfg.server.request_timeout},
+                                 atom::check::value, verified->key_id, verified->nonce,
+                                 verified->created);
+  if (!fresh.ok()) {
+    err = fresh.error();
+    return std::nullopt;
+  }
+  return std::move(verified->key_id);
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,120 @@
+#include "protocol/encoding.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <vector>
+
+#include "protocol/crypto.hpp"
+
+namespace tessera::encoding {
+namespace {
+
+std::string encode(std::string_view bytes, int variant) {
+  crypto::init();
+  std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), variant);
+  out.resize(out.size() - 1);  // the encoder writes a trailing NUL
+  return out;
+}
+
+// libsodium rejects characters outside the alphabet, missing or extra padding
+// (per variant) and non-zero trailing bits, so each text has exactly one decoding.
+std::optional<std::string> decode(std::string_view text, int variant) {
+  crypto::init();
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr, variant) != 0)
+    return std::nullopt;
+  out.resize(len);
+  return out;
+}
+
+constexpr std::string_view base58_alphabet =
+    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  return encode(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  return decode(text, sodium_base64_VARIANT_ORIGINAL);
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  return encode(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return decode(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::string base58btc_encode(std::string_view bytes) {
+  size_t zeros = 0;
+  while (zeros < bytes.size() && bytes[zeros] == '\0') ++zeros;
+  // Base-58 digits, least significant first; log(256)/log(58) < 1.37.
+  std::vector<uint8_t> digits;
+  digits.reserve((bytes.size() - zeros) * 137 / 100 + 1);
+  for (size_t i = zeros; i < bytes.size(); ++i) {
+    unsigned carry = static_cast<uint8_t>(bytes[i]);
+    for (auto& d : digits) {
+      carry += unsigned{d} << 8;
+      d = static_cast<uint8_t>(carry % 58);
+      carry /= 58;
+    }
+    while (carry > 0) {
+      digits.push_back(static_cast<uint8_t>(carry % 58));
+      carry /= 58;
+    }
+  }
+  std::string out(zeros, '1');
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out += base58_alphabet[*it];
+  return out;
+}
+
+std::optional<std::string> base58btc_decode(std::string_view text) {
+  std::array<int8_t, 128> value;
+  value.fill(-1);
+  for (size_t i = 0; i < base58_alphabet.size(); ++i)
+    value[static_cast<uint8_t>(base58_alphabet[i])] = static_cast<int8_t>(i);
+  size_t ones = 0;
+  while (ones < text.size() && text[ones] == '1') ++ones;
+  // Bytes, least significant first.
+  std::vector<uint8_t> bytes;
+  bytes.reserve((text.size() - ones) * 733 / 1000 + 1);
+  for (size_t i = ones; i < text.size(); ++i) {
+    auto c = static_cast<uint8_t>(text[i]);
+    if (c >= value.size() || value[c] < 0) return std::nullopt;
+    unsigned carry = static_cast<unsigned>(value[c]);
+    for (auto& b : bytes) {
+      carry += unsigned{b} * 58;
+      b = static_cast<uint8_t>(carry & 0xff);
+      carry >>= 8;
+    }
+    while (carry > 0) {
+      bytes.push_back(static_cast<uint8_t>(carry & 0xff));
+      carry >>= 8;
+    }
+  }
+  std::string out(ones, '\0');
+  for (auto it = bytes.rbegin(); it != bytes.rend(); ++it) out += static_cast<char>(*it);
+  return out;
+}
+
+std::string hex_encode(std::string_view bytes) {
+  constexpr std::string_view digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    auto b = static_cast<uint8_t>(c);
+    out += digits[b >> 4];
+    out += digits[b & 0x0f];
+  }
+  return out;
+}
+
+}  // namespace tessera::encoding

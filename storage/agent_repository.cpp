@@ -1,0 +1,146 @@
+#include "storage/agent_repository.hpp"
+
+namespace tessera::storage::agents {
+
+namespace {
+
+void insert_terms(soci::session& sql, const agent_record& rec) {
+  auto put = [&](const char* kind, const std::vector<std::string>& values) {
+    std::string k = kind;
+    for (auto v : values) {
+      // Duplicate values in a card are harmless; the primary key would reject
+      // them, so skip what is already there.
+      int n = 0;
+      sql << "SELECT COUNT(*) FROM agent_terms WHERE agent_id = :id AND kind = :k AND value = :v",
+          soci::use(rec.id), soci::use(k), soci::use(v), soci::into(n);
+      if (n == 0)
+        sql << "INSERT INTO agent_terms (agent_id, kind, value) VALUES (:id, :k, :v)",
+            soci::use(rec.id), soci::use(k), soci::use(v);
+    }
+  };
+  put("protocol", rec.protocols);
+  put("skill", rec.skills);
+  put("tag", rec.tags);
+}
+
+agent_record from_row(const soci::row& r) {
+  agent_record rec;
+  rec.id = r.get<std::string>(0);
+  rec.card = r.get<std::string>(1);
+  rec.name = r.get<std::string>(2);
+  rec.status = r.get<std::string>(3);
+  rec.registered_at = r.get<long long>(4);
+  rec.updated_at = r.get<long long>(5);
+  rec.last_seen = r.get<long long>(6);
+  return rec;
+}
+
+constexpr const char* columns = "id, card, name, status, registered_at, updated_at, last_seen";
+
+}  // namespace
+
+bool insert(soci::session& sql, const agent_record& rec) {
+  int n = 0;
+  sql << "SELECT COUNT(*) FROM agents WHERE id = :id", soci::use(rec.id), soci::into(n);
+  if (n > 0)
+    return false;
+  long long registered = rec.registered_at, updated = rec.updated_at, seen = rec.last_seen;
+  sql << "INSERT INTO agents (id, card, name, status, registered_at, updated_at, last_seen)"
+         " VALUES (:id, :card, :name, :status, :r, :u, :s)",
+      soci::use(rec.id), soci::use(rec.card), soci::use(rec.name), soci::use(rec.status),
+      soci::use(registered), soci::use(updated), soci::use(seen);
+  insert_terms(sql, rec);
+  return true;
+}
+
+bool replace_card(soci::session& sql, const agent_record& rec) {
+  long long updated = rec.updated_at;
+  soci::statement st = (sql.prepare << "UPDATE agents SET card = :card, name = :name,"
+                                       " updated_at = :u WHERE id = :id",
+                        soci::use(rec.card), soci::use(rec.name), soci::use(updated),
+                        soci::use(rec.id));
+  st.execute(true);
+  if (st.get_affected_rows() == 0)
+    return false;
+  sql << "DELETE FROM agent_terms WHERE agent_id = :id", soci::use(rec.id);
+  insert_terms(sql, rec);
+  return true;
+}
+
+bool remove(soci::session& sql, const std::string& id) {
+  // Terms first: SQLite enforces the foreign key only with PRAGMA foreign_keys.
+  sql << "DELETE FROM agent_terms WHERE agent_id = :id", soci::use(id);
+  soci::statement st = (sql.prepare << "DELETE FROM agents WHERE id = :id", soci::use(id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
+}
+
+bool set_status(soci::session& sql, const std::string& id, const std::string& status,
+                int64_t last_seen) {
+  long long seen = last_seen;
+  soci::statement st =
+      (sql.prepare << "UPDATE agents SET status = :st,"
+                      " last_seen = CASE WHEN last_seen > :s1 THEN last_seen ELSE :s2 END"
+                      " WHERE id = :id",
+       soci::use(status), soci::use(seen), soci::use(seen), soci::use(id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
+}
+
+void touch(soci::session& sql, const std::string& id, int64_t last_seen) {
+  long long seen = last_seen;
+  sql << "UPDATE agents SET last_seen = :s1 WHERE id = :id AND last_seen < :s2", soci::use(seen),
+      soci::use(id), soci::use(seen);
+}
+
+std::optional<agent_record> find(soci::session& sql, const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << columns << " FROM agents WHERE id = :id", soci::use(id));
+  for (const auto& r : rows)
+    return from_row(r);
+  return std::nullopt;
+}
+
+agent_page list(soci::session& sql, const agent_query& q) {
+  // Fixed SQL with every filter bound ('' = no filter), so one prepared shape
+  // serves all queries; each placeholder is used once (PostgreSQL's SOCI
+  // backend binds names positionally).
+  int limit = q.limit + 1;  // one extra row tells whether there is a next page
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << columns << " FROM agents a WHERE a.id > :after"
+                   << " AND (:st1 = '' OR a.status = :st2)"
+                   << " AND (:p1 = '' OR EXISTS (SELECT 1 FROM agent_terms t WHERE"
+                      " t.agent_id = a.id AND t.kind = 'protocol' AND t.value = :p2))"
+                   << " AND (:s1 = '' OR EXISTS (SELECT 1 FROM agent_terms t WHERE"
+                      " t.agent_id = a.id AND t.kind = 'skill' AND t.value = :s2))"
+                   << " AND (:t1 = '' OR EXISTS (SELECT 1 FROM agent_terms t WHERE"
+                      " t.agent_id = a.id AND t.kind = 'tag' AND t.value = :t2))"
+                   << " ORDER BY a.id LIMIT :lim",
+       soci::use(q.after_id), soci::use(q.status), soci::use(q.status), soci::use(q.protocol),
+       soci::use(q.protocol), soci::use(q.skill), soci::use(q.skill), soci::use(q.tag),
+       soci::use(q.tag), soci::use(limit));
+  agent_page page;
+  for (const auto& r : rows)
+    page.agents.push_back(from_row(r));
+  if (page.agents.size() > static_cast<size_t>(q.limit)) {
+    page.agents.pop_back();
+    page.next_after_id = page.agents.back().id;
+  }
+  return page;
+}
+
+std::vector<std::string> online_ids(soci::session& sql) {
+  std::vector<std::string> ids;
+  soci::rowset<std::string> rows = (sql.prepare << "SELECT id FROM agents WHERE status = 'online'");
+  for (const auto& id : rows)
+    ids.push_back(id);
+  return ids;
+}
+
+size_t count(soci::session& sql) {
+  long long n = 0;
+  sql << "SELECT COUNT(*) FROM agents", soci::into(n);
+  return static_cast<size_t>(n);
+}
+
+}  // namespace tessera::storage::agents

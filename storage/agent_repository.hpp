@@ -1,0 +1,29 @@
+#pragma once
+// SQL for agents, and nothing else: no validation, no policy. Callers own
+// transactions.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <soci/soci.h>
+
+#include "protocol/agent.hpp"
+
+namespace tessera::storage::agents {
+
+/// False if an agent with this id exists already.
+bool insert(soci::session& sql, const agent_record& rec);
+/// Replaces card, name and index terms; false if the agent does not exist.
+bool replace_card(soci::session& sql, const agent_record& rec);
+bool remove(soci::session& sql, const std::string& id);
+bool set_status(soci::session& sql, const std::string& id, const std::string& status,
+                int64_t last_seen);
+/// Moves last_seen forward (never back).
+void touch(soci::session& sql, const std::string& id, int64_t last_seen);
+
+std::optional<agent_record> find(soci::session& sql, const std::string& id);
+agent_page list(soci::session& sql, const agent_query& q);
+std::vector<std::string> online_ids(soci::session& sql);
+size_t count(soci::session& sql);
+
+}  // namespace tessera::storage::agents

@@ -1,0 +1,31 @@
+#include "storage/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+namespace tessera::storage {
+
+dialect dialect_of(const config::database_settings& db) {
+  return db.driver == "postgres" ? dialect::postgres : dialect::sqlite;
+}
+
+std::unique_ptr<soci::session> open_session(const config::database_settings& db,
+                                            session_role role) {
+  if (dialect_of(db) == dialect::postgres)
+    return std::make_unique<soci::session>(*soci::factory_postgresql(), db.dsn);
+  // SOCI's sqlite3 backend takes "db=<path> timeout=<seconds>"; quote the path
+  // so spaces survive.
+  auto sql = std::make_unique<soci::session>(*soci::factory_sqlite3(),
+                                             "db=\"" + db.dsn + "\" timeout=5");
+  *sql << "PRAGMA journal_mode=WAL";
+  // The writer acknowledges only committed transactions; FULL makes a commit
+  // survive power loss, and group commit keeps the fsync cost per batch.
+  if (role == session_role::writer)
+    *sql << "PRAGMA synchronous=FULL";
+  else
+    *sql << "PRAGMA query_only=ON";
+  *sql << "PRAGMA busy_timeout=5000";
+  return sql;
+}
+
+}  // namespace tessera::storage

@@ -1,0 +1,439 @@
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "config/load.hpp"
+
+using namespace tessera::config;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A fake environment, so tests never depend on (or leak into) the real one.
+env_lookup fake_env(std::map<std::string, std::string> vars = {}) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+load_result load(const std::string& text, std::map<std::string, std::string> vars = {}) {
+  return load_yaml(text, fake_env(std::move(vars)));
+}
+
+// The single error of a load that must fail exactly once.
+config_error only_error(const load_result& result) {
+  std::string listed;
+  for (const auto& error : result.errors) listed += " [" + error.key + "] " + error.message;
+  BOOST_TEST_REQUIRE(result.errors.size() == 1u, "errors:" << listed);
+  return result.errors.front();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+void check_equal(const settings& a, const settings& b) {
+  BOOST_TEST(a.server.http_addr == b.server.http_addr);
+  BOOST_TEST(a.server.cors_origins == b.server.cors_origins);
+  BOOST_TEST(a.server.request_timeout.count() == b.server.request_timeout.count());
+  BOOST_TEST(a.server.max_body_bytes == b.server.max_body_bytes);
+  BOOST_TEST(a.server.http_threads == b.server.http_threads);
+  BOOST_TEST(a.database.driver == b.database.driver);
+  BOOST_TEST(a.database.dsn == b.database.dsn);
+  BOOST_TEST(a.database.readers == b.database.readers);
+  BOOST_TEST(a.registry.heartbeat_interval.count() == b.registry.heartbeat_interval.count());
+  BOOST_TEST(a.registry.offline_after.count() == b.registry.offline_after.count());
+  BOOST_TEST(a.auth.signature_max_skew.count() == b.auth.signature_max_skew.count());
+  BOOST_TEST(a.logging.level == b.logging.level);
+  BOOST_TEST(a.logging.format == b.logging.format);
+  BOOST_TEST(a.actors.threads == b.actors.threads);
+}
+
+const char* const every_key = R"(
+server:
+  http_addr: "127.0.0.1:9000"
+  cors_origins: ["https://example.com", "http://localhost:3000", "*"]
+  request_timeout: 1m30s
+  max_body_bytes: 2MiB
+  http_threads: 16
+database:
+  driver: postgres
+  dsn: "host=db user=tessera dbname=tessera"
+  readers: 8
+registry:
+  heartbeat_interval: 10s
+  offline_after: 1m
+auth:
+  signature_max_skew: 2m
+logging:
+  level: debug
+  format: json
+actors:
+  threads: 4
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(empty_input_gives_defaults) {
+  for (const char* text : {"", "# nothing here\n", "server:\n"}) {
+    auto result = load(text);
+    BOOST_TEST(result.ok(), "input: " << text);
+    check_equal(result.value, settings{});
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_key_parses) {
+  auto result = load(every_key);
+  BOOST_TEST_REQUIRE(result.ok());
+  const auto& s = result.value;
+  BOOST_TEST(s.server.http_addr == "127.0.0.1:9000");
+  BOOST_TEST(s.server.cors_origins ==
+                 (std::vector<std::string>{"https://example.com", "http://localhost:3000", "*"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(s.server.request_timeout.count() == 90'000);
+  BOOST_TEST(s.server.max_body_bytes == 2u * 1024 * 1024);
+  BOOST_TEST(s.server.http_threads == 16);
+  BOOST_TEST(s.database.driver == "postgres");
+  BOOST_TEST(s.database.dsn == "host=db user=tessera dbname=tessera");
+  BOOST_TEST(s.database.readers == 8);
+  BOOST_TEST(s.registry.heartbeat_interval.count() == 10'000);
+  BOOST_TEST(s.registry.offline_after.count() == 60'000);
+  BOOST_TEST(s.auth.signature_max_skew.count() == 120'000);
+  BOOST_TEST(s.logging.level == "debug");
+  BOOST_TEST(s.logging.format == "json");
+  BOOST_TEST(s.actors.threads == 4);
+}
+
+BOOST_AUTO_TEST_CASE(http_addr_forms) {
+  for (const char* addr : {":8080", "0.0.0.0:80", "[::1]:8443", "[::]:1", "localhost:65535",
+                           "api.example.com:443"}) {
+    auto result = load(std::string("server: {http_addr: \"") + addr + "\"}");
+    BOOST_TEST(result.ok(), addr);
+    BOOST_TEST(result.value.server.http_addr == addr);
+  }
+  for (const char* addr : {"8080", ":0", ":65536", ":http", "::1:8080", "[::1]", "[zz]:80",
+                           "256.0.0.1:80", "bad host:80", "-a.com:80", ""}) {
+    auto result = load(std::string("server: {http_addr: \"") + addr + "\"}");
+    BOOST_TEST(only_error(result).key == "server.http_addr", addr);
+  }
+  BOOST_TEST(contains(only_error(load("server: {http_addr: \"::1:8080\"}")).message, "brackets"));
+}
+
+BOOST_AUTO_TEST_CASE(cors_origins_are_checked_one_by_one) {
+  auto result = load(R"(server: {cors_origins: ["https://ok.com", "https://x.com/", "ftp://x.com",
+                                                "https://[::1]:8443", "https://y.com:0"]})");
+  BOOST_TEST_REQUIRE(result.errors.size() == 3u);
+  BOOST_TEST(result.errors[0].key == "server.cors_origins[1]");
+  BOOST_TEST(contains(result.errors[0].message, "no path"));
+  BOOST_TEST(result.errors[1].key == "server.cors_origins[2]");
+  BOOST_TEST(result.errors[2].key == "server.cors_origins[4]");
+  BOOST_TEST(result.value.server.cors_origins.empty());  // a half-valid list is not applied
+
+  BOOST_TEST(only_error(load("server: {cors_origins: \"*\"}")).key == "server.cors_origins");
+  BOOST_TEST(load("server: {cors_origins: []}").ok());
+}
+
+BOOST_AUTO_TEST_CASE(max_body_bytes_accepts_units) {
+  std::map<std::string, size_t> cases = {
+      {"1024", 1024}, {"512KiB", 512 * 1024}, {"1MiB", 1024 * 1024}, {"64MiB", 64 * 1024 * 1024},
+      {"4096B", 4096}, {"2 MiB", 2 * 1024 * 1024}};
+  for (const auto& [text, bytes] : cases) {
+    auto result = load("server: {max_body_bytes: " + text + "}");
+    BOOST_TEST(result.ok(), text);
+    BOOST_TEST(result.value.server.max_body_bytes == bytes, text);
+  }
+  for (const char* text : {"1023", "65MiB", "1MB", "1.5MiB", "MiB", "-1", "99999999999999999999"}) {
+    auto result = load(std::string("server: {max_body_bytes: \"") + text + "\"}");
+    BOOST_TEST(only_error(result).key == "server.max_body_bytes", text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(env_substitution) {
+  auto result = load(R"(
+server:
+  http_threads: ${THREADS:-8}
+  http_addr: ${HOST:-0.0.0.0}:${PORT}
+database:
+  dsn: "host=db password=${DB_PASSWORD} user=${DB_USER:-tessera} note=$$5"
+logging:
+  level: ${LEVEL:-warn}
+  format: ${FORMAT:-text}
+)",
+                     {{"THREADS", "12"}, {"PORT", "9000"}, {"DB_PASSWORD", "s3cret"},
+                      {"FORMAT", "json"}});
+  BOOST_TEST_REQUIRE(result.ok());
+  BOOST_TEST(result.value.server.http_threads == 12);
+  BOOST_TEST(result.value.server.http_addr == "0.0.0.0:9000");
+  BOOST_TEST(result.value.database.dsn == "host=db password=s3cret user=tessera note=$5");
+  BOOST_TEST(result.value.logging.level == "warn");
+  BOOST_TEST(result.value.logging.format == "json");
+}
+
+BOOST_AUTO_TEST_CASE(env_substitution_in_lists_and_defaults) {
+  auto result = load("server: {cors_origins: [\"${ORIGIN}\", \"${OTHER:-*}\"]}",
+                     {{"ORIGIN", "https://app.example.com"}});
+  BOOST_TEST_REQUIRE(result.ok());
+  BOOST_TEST(result.value.server.cors_origins ==
+                 (std::vector<std::string>{"https://app.example.com", "*"}),
+             boost::test_tools::per_element());
+  // The default becomes the value before conversion, so it is type-checked like any value.
+  BOOST_TEST(only_error(load("server: {http_threads: \"${T:-lots}\"}")).key ==
+             "server.http_threads");
+}
+
+BOOST_AUTO_TEST_CASE(empty_env_var_counts_as_set) {
+  auto result = load("database: {dsn: \"x${SUFFIX}\"}\nlogging: {level: \"${L:-info}${E}\"}",
+                     {{"SUFFIX", ""}, {"E", ""}});
+  BOOST_TEST_REQUIRE(result.ok());
+  BOOST_TEST(result.value.database.dsn == "x");
+  auto with_default = load("database: {dsn: \"${EMPTY:-fallback}x\"}", {{"EMPTY", ""}});
+  BOOST_TEST(with_default.value.database.dsn == "x");
+}
+
+BOOST_AUTO_TEST_CASE(unset_env_var_names_key_and_variable) {
+  auto error = only_error(load("database:\n  dsn: \"host=db password=${DB_PASSWORD}\"\n"));
+  BOOST_TEST(error.key == "database.dsn");
+  BOOST_TEST(error.message ==
+             "environment variable DB_PASSWORD is not set (use ${DB_PASSWORD:-default} for a "
+             "default)");
+
+  auto two = load("server: {http_addr: \"${HOST}:${PORT}\"}");
+  BOOST_TEST_REQUIRE(two.errors.size() == 2u);
+  BOOST_TEST(contains(two.errors[0].message, "HOST"));
+  BOOST_TEST(contains(two.errors[1].message, "PORT"));
+  BOOST_TEST(two.value.server.http_addr == ":8080");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_substitutions) {
+  for (const char* text : {"a$b", "${UNCLOSED", "${}", "${1X}", "${A B}", "$"}) {
+    auto result = load(std::string("database: {dsn: \"") + text + "\"}", {{"A", "1"}});
+    BOOST_TEST(!result.ok(), text);
+    BOOST_TEST(result.errors.front().key == "database.dsn", text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_with_suggestions) {
+  auto error = only_error(load("server:\n  http_adr: \":9000\"\n"));
+  BOOST_TEST(error.key == "server.http_adr");
+  BOOST_TEST(error.message == "unknown key (did you mean server.http_addr?)");
+
+  auto section = only_error(load("servr: {}"));
+  BOOST_TEST(section.key == "servr");
+  BOOST_TEST(section.message == "unknown key (did you mean server?)");
+
+  auto far = only_error(load("database: {flavour: sqlite}"));
+  BOOST_TEST(far.key == "database.flavour");
+  BOOST_TEST(far.message == "unknown key");
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_errors) {
+  auto error = only_error(load("logging:\n  level: debug\n  level: warn\n"));
+  BOOST_TEST(error.key == "logging.level");
+  BOOST_TEST(error.message == "duplicate key");
+}
+
+BOOST_AUTO_TEST_CASE(every_problem_is_reported_at_once) {
+  auto result = load(R"(
+server:
+  http_threads: 0
+  request_timeout: 10
+  colour: blue
+database:
+  driver: mysql
+  readers: 4
+logging:
+  level: loud
+actors: [1, 2]
+extra: 1
+)");
+  std::vector<std::string> keys;
+  for (const auto& error : result.errors) keys.push_back(error.key);
+  std::vector<std::string> expected = {"server.http_threads", "server.request_timeout",
+                                       "server.colour",       "database.driver",
+                                       "logging.level",       "actors",
+                                       "extra"};
+  BOOST_TEST(keys == expected, boost::test_tools::per_element());
+  // What parsed cleanly is still applied; what did not keeps its default.
+  BOOST_TEST(result.value.database.readers == 4);
+  BOOST_TEST(result.value.server.http_threads == 8);
+  BOOST_TEST(result.value.database.driver == "sqlite");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_name_key_and_expected_type) {
+  auto list = only_error(load("server: {http_threads: [1, 2]}"));
+  BOOST_TEST(list.key == "server.http_threads");
+  BOOST_TEST(contains(list.message, "expected an integer between 1 and 256, got a list"));
+
+  auto map = only_error(load("registry: {heartbeat_interval: {s: 1}}"));
+  BOOST_TEST(map.key == "registry.heartbeat_interval");
+  BOOST_TEST(contains(map.message, "expected a duration"));
+
+  auto word = only_error(load("database: {readers: many}"));
+  BOOST_TEST(word.key == "database.readers");
+  BOOST_TEST(contains(word.message, "integer"));
+
+  auto empty = only_error(load("database: {dsn: }"));
+  BOOST_TEST(empty.key == "database.dsn");
+  BOOST_TEST(contains(empty.message, "got no value"));
+
+  BOOST_TEST(only_error(load("server: 5")).key == "server");
+  BOOST_TEST(only_error(load("- server")).key == "");
+  BOOST_TEST(only_error(load("just text")).key == "");
+}
+
+BOOST_AUTO_TEST_CASE(out_of_range_values) {
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"server: {http_threads: 257}", "server.http_threads"},
+      {"server: {request_timeout: 99ms}", "server.request_timeout"},
+      {"server: {request_timeout: 10m1ms}", "server.request_timeout"},
+      {"database: {readers: 0}", "database.readers"},
+      {"database: {readers: 65}", "database.readers"},
+      {"database: {dsn: \"\"}", "database.dsn"},
+      {"registry: {heartbeat_interval: 999ms}", "registry.heartbeat_interval"},
+      {"registry: {offline_after: 25h}", "registry.offline_after"},
+      {"auth: {signature_max_skew: 2h}", "auth.signature_max_skew"},
+      {"logging: {format: xml}", "logging.format"},
+      {"actors: {threads: -1}", "actors.threads"},
+      {"actors: {threads: 257}", "actors.threads"},
+  };
+  for (const auto& [text, key] : cases) BOOST_TEST(only_error(load(text)).key == key, text);
+
+  auto edges = load(R"(
+server: {request_timeout: 100ms, http_threads: 256}
+registry: {heartbeat_interval: 1h, offline_after: 24h}
+auth: {signature_max_skew: 1s}
+actors: {threads: 0}
+)");
+  BOOST_TEST(edges.ok());
+}
+
+BOOST_AUTO_TEST_CASE(offline_after_must_exceed_heartbeat) {
+  for (const char* offline : {"30s", "10s"}) {
+    std::string text = std::string("registry: {heartbeat_interval: 30s, offline_after: ") + offline;
+    auto error = only_error(load(text + "}"));
+    BOOST_TEST(error.key == "registry.offline_after");
+    BOOST_TEST(contains(error.message, "greater than registry.heartbeat_interval"));
+  }
+  // Against the default heartbeat (30s) too.
+  BOOST_TEST(only_error(load("registry: {offline_after: 20s}")).key == "registry.offline_after");
+  // A broken heartbeat is reported once, not again as a comparison.
+  BOOST_TEST(only_error(load("registry: {heartbeat_interval: x, offline_after: 5s}")).key ==
+             "registry.heartbeat_interval");
+}
+
+BOOST_AUTO_TEST_CASE(duration_parse_and_format) {
+  std::vector<std::pair<std::string, int64_t>> cases = {
+      {"250ms", 250},   {"90s", 90'000},      {"1h30m", 5'400'000}, {"2m", 120'000},
+      {"0s", 0},        {"1s500ms", 1'500}, {"1h1m1s1ms", 3'661'001}, {"48h", 172'800'000}};
+  for (const auto& [text, ms] : cases) {
+    auto parsed = parse_duration(text);
+    BOOST_TEST_REQUIRE(parsed.has_value(), text);
+    BOOST_TEST(parsed->count() == ms, text);
+    BOOST_TEST(parse_duration(format_duration(*parsed))->count() == ms, text);
+  }
+  BOOST_TEST(format_duration(90'000ms) == "1m30s");
+  BOOST_TEST(format_duration(250ms) == "250ms");
+  BOOST_TEST(format_duration(0ms) == "0s");
+  BOOST_TEST(format_duration(3'600'000ms) == "1h");
+  BOOST_TEST(format_duration(5'400'000ms) == "1h30m");
+  BOOST_TEST(format_duration(1'500ms) == "1s500ms");
+
+  for (const char* text : {"10", "1x", "", "-5s", "1h-", "1.5h", "s", "1m1h", "1s1s", " 1s",
+                           "1 s", "99999999999999999999h"})
+    BOOST_TEST(!parse_duration(text).has_value(), text);
+}
+
+BOOST_AUTO_TEST_CASE(bare_number_duration_asks_for_a_unit) {
+  auto error = only_error(load("server: {request_timeout: 10}"));
+  BOOST_TEST(error.key == "server.request_timeout");
+  BOOST_TEST(contains(error.message, "unit"));
+}
+
+BOOST_AUTO_TEST_CASE(redact_dsn_forms) {
+  BOOST_TEST(redact_dsn("host=db password=secret user=me") == "host=db password=*** user=me");
+  BOOST_TEST(redact_dsn("host=db password='se cret' user=me") == "host=db password=*** user=me");
+  BOOST_TEST(redact_dsn("password = 'it\\'s' host=db") == "password = *** host=db");
+  BOOST_TEST(redact_dsn("host=db user=me") == "host=db user=me");
+  // A stray word must not stop the scan before the password.
+  BOOST_TEST(redact_dsn("stray host=db password=secret") == "stray host=db password=***");
+  BOOST_TEST(redact_dsn("postgresql://user:secret@host/db") == "postgresql://user:***@host/db");
+  BOOST_TEST(redact_dsn("postgres://user:secret@host:5432") == "postgres://user:***@host:5432");
+  BOOST_TEST(redact_dsn("postgresql://user@host/db") == "postgresql://user@host/db");
+  BOOST_TEST(redact_dsn("postgresql://host/db?user=u&password=secret&sslmode=require") ==
+             "postgresql://host/db?user=u&password=***&sslmode=require");
+  BOOST_TEST(redact_dsn("./tessera.db") == "./tessera.db");
+  BOOST_TEST(redact_dsn("/var/lib/tessera/my data.db") == "/var/lib/tessera/my data.db");
+}
+
+BOOST_AUTO_TEST_CASE(to_yaml_reloads_to_the_same_settings) {
+  for (const char* text : {"", every_key}) {
+    auto original = load(text);
+    BOOST_TEST_REQUIRE(original.ok());
+    auto reloaded = load(to_yaml(original.value));
+    BOOST_TEST_REQUIRE(reloaded.ok(), to_yaml(original.value));
+    check_equal(reloaded.value, original.value);
+  }
+  // Literal dollars survive the trip (they must not be read back as ${VAR}).
+  settings odd;
+  odd.database.dsn = "./data/${not_a_var}$.db";
+  odd.server.cors_origins = {"*"};
+  odd.server.max_body_bytes = 1025;
+  auto reloaded = load(to_yaml(odd));
+  BOOST_TEST_REQUIRE(reloaded.ok(), to_yaml(odd));
+  check_equal(reloaded.value, odd);
+}
+
+BOOST_AUTO_TEST_CASE(to_yaml_prints_every_key_and_redacts) {
+  settings s;
+  s.database.driver = "postgres";
+  s.database.dsn = "postgresql://tessera:hunter2@db/tessera";
+  s.server.request_timeout = 90s;
+  std::string yaml = to_yaml(s);
+  BOOST_TEST(!contains(yaml, "hunter2"));
+  BOOST_TEST(contains(yaml, "postgresql://tessera:***@db/tessera"));
+  BOOST_TEST(contains(yaml, "request_timeout: 1m30s"));
+  BOOST_TEST(contains(yaml, "max_body_bytes: 1MiB"));
+  for (const char* key : {"http_addr", "cors_origins", "request_timeout", "max_body_bytes",
+                          "http_threads", "driver", "dsn", "readers", "heartbeat_interval",
+                          "offline_after", "signature_max_skew", "level", "format", "threads"})
+    BOOST_TEST(contains(yaml, std::string(key) + ":"), key);
+  BOOST_TEST(yaml.find("server:") < yaml.find("database:"));
+  BOOST_TEST(yaml.find("logging:") < yaml.find("actors:"));
+
+  auto reloaded = load(yaml);
+  BOOST_TEST_REQUIRE(reloaded.ok());
+  BOOST_TEST(reloaded.value.database.dsn == "postgresql://tessera:***@db/tessera");
+}
+
+BOOST_AUTO_TEST_CASE(yaml_syntax_error) {
+  auto error = only_error(load("server:\n  http_addr: [\":8080\"\n  http_threads: 4\n"));
+  BOOST_TEST(error.key == "");
+  BOOST_TEST(contains(error.message, "line "));
+  BOOST_TEST(contains(error.message, "column "));
+}
+
+BOOST_AUTO_TEST_CASE(load_file_reads_or_reports) {
+  auto missing = load_file("/nonexistent/tessera.yaml", fake_env());
+  auto error = only_error(missing);
+  BOOST_TEST(error.key == "");
+  BOOST_TEST(contains(error.message, "cannot read /nonexistent/tessera.yaml: "));
+
+  std::string path = std::string(TESSERA_BINARY_DIR) + "/config_test.yaml";
+  {
+    std::ofstream out(path);
+    out << "server: {http_threads: 3}\n";
+  }
+  auto loaded = load_file(path, fake_env());
+  std::remove(path.c_str());
+  BOOST_TEST_REQUIRE(loaded.ok());
+  BOOST_TEST(loaded.value.server.http_threads == 3);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

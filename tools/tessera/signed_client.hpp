@@ -1,0 +1,53 @@
+#pragma once
+// The HTTP side of the CLI: plain GETs and RFC 9421-signed writes, JSON in and
+// out, and the mapping of every failure to a cli_error (exit 1 for an error
+// answer, exit 3 for no answer).
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "key_file.hpp"
+#include "server_url.hpp"
+
+namespace tessera::cli {
+
+struct http_response {
+  int status = 0;
+  std::string body;
+};
+
+class signed_client {
+ public:
+  explicit signed_client(const server_url& server);
+
+  /// `path` is already percent-encoded; `query` is the raw query without '?'.
+  http_response get(const std::string& path, const std::string& query = "");
+
+  /// Sends a request signed by `key` (keyid = its agent id, created = now, a
+  /// fresh 16-byte nonce); Content-Digest and Content-Type only with a body.
+  http_response send_signed(const std::string& method, const std::string& path,
+                            const std::string& body, const agent_key& key);
+
+ private:
+  http_response send(httplib::Request& request);
+
+  std::string origin_;
+  std::string host_;
+  httplib::Client client_;
+};
+
+/// The JSON of a 2xx answer (null for an empty body). Otherwise throws
+/// cli_error: the server's {"error":{code,message}} when it sent one, else
+/// code "http_<status>".
+nlohmann::json expect_success(const http_response& response);
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string percent_encode(const std::string& text);
+
+/// "a=1&b=x%20y" from pairs, skipping empty values.
+std::string build_query(const std::vector<std::pair<std::string, std::string>>& params);
+
+}  // namespace tessera::cli
