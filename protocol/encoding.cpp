@@ -19,10 +19,19 @@ std::string encode(std::string_view bytes, int variant) {
   return out;
 }
 
-// libsodium rejects characters outside the alphabet, missing or extra padding
-// (per variant) and non-zero trailing bits, so each text has exactly one decoding.
+bool in_alphabet(char c, int variant) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  if (variant == sodium_base64_VARIANT_ORIGINAL) return c == '+' || c == '/' || c == '=';
+  return c == '-' || c == '_';
+}
+
+// libsodium rejects missing or extra padding (per variant) and non-zero trailing
+// bits, so each text has exactly one decoding. Its 1.0.18 decoder reads bytes
+// >= 0x80 as the 63rd digit, though, so the alphabet is checked here first.
 std::optional<std::string> decode(std::string_view text, int variant) {
   crypto::init();
+  for (char c : text)
+    if (!in_alphabet(c, variant)) return std::nullopt;
   std::string out(text.size() / 4 * 3 + 3, '\0');
   size_t len = 0;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),

@@ -25,6 +25,17 @@ BOOST_AUTO_TEST_CASE(base64_rejects_malformed_input) {
   BOOST_TEST(!enc::base64_decode("Zh=="));   // non-zero trailing bits
   BOOST_TEST(!enc::base64_decode("Zm9v!"));
   BOOST_TEST(!enc::base64_decode("-_8="));   // the URL alphabet
+  BOOST_TEST(!enc::base64_decode("Zg==Zg=="));
+}
+
+// libsodium 1.0.18 alone decodes any byte >= 0x80 as '/' (or '_').
+BOOST_AUTO_TEST_CASE(non_ascii_bytes_are_not_digits) {
+  for (const char* bad : {"ab\xff" "d", "ab\x80" "d", "ab\xbf" "d"}) {
+    BOOST_TEST(!enc::base64_decode(bad));
+    BOOST_TEST(!enc::base64url_decode(bad));
+  }
+  BOOST_TEST(enc::base64_decode("ab/d").has_value());
+  BOOST_TEST(enc::base64url_decode("ab_d").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(base64url_uses_the_url_alphabet_without_padding) {

@@ -53,7 +53,8 @@ nlohmann::json sign_card(const nlohmann::json& card, const agent_key& key) {
     throw local_error(code, err.message);
   }
   if (parsed->id != key.id)  // would be a bug in card::sign, but cheap to rule out
-    throw local_error("invalid_card", "signed card id " + parsed->id + " is not the key's " + key.id);
+    throw local_error("invalid_card",
+                      "signed card id " + parsed->id + " is not the key's " + key.id);
   return signed_card;
 }
 

@@ -16,10 +16,9 @@ enum exit_code : int {
 
 struct cli_error : std::runtime_error {
   int exit;
-  std::string code;          // snake_case, e.g. "agent_exists", "key_file", "unreachable"
-  nlohmann::json body;       // the server's error document, when there is one
-  cli_error(int exit, std::string code, const std::string& message,
-            nlohmann::json body = nullptr)
+  std::string code;     // snake_case, e.g. "agent_exists", "key_file", "unreachable"
+  nlohmann::json body;  // the server's error document, when there is one
+  cli_error(int exit, std::string code, const std::string& message, nlohmann::json body = nullptr)
       : std::runtime_error(message), exit(exit), code(std::move(code)), body(std::move(body)) {}
 };
 

@@ -25,7 +25,8 @@ int run_get(const std::string& id, const global_options& global) {
   return exit_ok;
 }
 
-nlohmann::json fetch_page(signed_client& client, const list_options& opts, const std::string& token) {
+nlohmann::json fetch_page(signed_client& client, const list_options& opts,
+                          const std::string& token) {
   auto query = build_query({{"protocol", opts.protocol},
                             {"skill", opts.skill},
                             {"tag", opts.tag},
@@ -81,7 +82,8 @@ void add_agents_commands(CLI::App& app, const global_options& global, action& ru
 
   auto opts = std::make_shared<list_options>();
   auto* list = agents->add_subcommand("list", "List agents, optionally filtered");
-  list->add_option("--protocol", opts->protocol, "Only agents speaking this protocol (a2a, mcp, ...)");
+  list->add_option("--protocol", opts->protocol,
+                   "Only agents speaking this protocol (a2a, mcp, ...)");
   list->add_option("--skill", opts->skill, "Only agents with this skill id");
   list->add_option("--tag", opts->tag, "Only agents with this tag");
   list->add_option("--status", opts->status, "Only online or offline agents")
@@ -89,7 +91,8 @@ void add_agents_commands(CLI::App& app, const global_options& global, action& ru
   list->add_option("--limit", opts->limit, "Page size")->check(CLI::Range(1, 1000));
   list->add_option("--page-token", opts->page_token, "Continue from this next_page_token");
   list->add_flag("--all", opts->all, "Follow next_page_token until the last page");
-  list->callback([opts, &global, &run] { run = [opts, &global] { return run_list(*opts, global); }; });
+  list->callback(
+      [opts, &global, &run] { run = [opts, &global] { return run_list(*opts, global); }; });
 }
 
 }  // namespace tessera::cli

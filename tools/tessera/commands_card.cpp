@@ -41,7 +41,8 @@ void add_card_commands(CLI::App& app, const global_options& global, action& run)
   sign->add_option("--key,-k", opts->key, "Agent key file")->required();
   sign->add_option("--in,-i", opts->in, "Card to sign (JSON; - for stdin)")->required();
   sign->add_option("--out,-o", opts->out, "Where to write the signed card (default: stdout)");
-  sign->callback([opts, &global, &run] { run = [opts, &global] { return run_card_sign(*opts, global); }; });
+  sign->callback(
+      [opts, &global, &run] { run = [opts, &global] { return run_card_sign(*opts, global); }; });
 }
 
 }  // namespace tessera::cli

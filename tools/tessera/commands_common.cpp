@@ -11,6 +11,8 @@ signed_client client_for(const global_options& global) {
   return signed_client(*url);
 }
 
-std::string agent_path(const std::string& id) { return "/api/v1/agents/" + percent_encode(id); }
+std::string agent_path(const std::string& id) {
+  return "/api/v1/agents/" + percent_encode(id);
+}
 
 }  // namespace tessera::cli

@@ -51,7 +51,8 @@ bool wait_for_signal(const sigset_t& signals, steady_clock::time_point deadline)
     auto left = deadline - steady_clock::now();
     if (left <= steady_clock::duration::zero()) left = steady_clock::duration::zero();
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    timespec timeout{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    timespec timeout{static_cast<time_t>(ns / 1'000'000'000),
+                     static_cast<long>(ns % 1'000'000'000)};
     int sig = sigtimedwait(&signals, nullptr, &timeout);
     if (sig > 0) return true;
     if (errno == EAGAIN) return false;  // the deadline passed
@@ -91,8 +92,7 @@ int run_loop(const heartbeat_options& opts, milliseconds every, const global_opt
         print_json_line(reply);
       else
         std::cout << utc_now() << "  status: " << text_of(json_at(reply, {"status"}))
-                  << "  next_deadline: " << text_of(json_at(reply, {"next_deadline"}))
-                  << std::endl;
+                  << "  next_deadline: " << text_of(json_at(reply, {"next_deadline"})) << std::endl;
     } catch (const cli_error& error) {
       if (!transient(error)) throw;
       std::cerr << utc_now() << "  ";

@@ -24,7 +24,8 @@ int run_keygen(const keygen_options& opts, const global_options& global) {
   if (global.json) {
     print_json({{"id", key.id}, {"did", did}, {"public_key", public_key}, {"key_file", opts.out}});
   } else {
-    print_fields({{"id", key.id}, {"did", did}, {"public_key", public_key}, {"key_file", opts.out}});
+    print_fields(
+        {{"id", key.id}, {"did", did}, {"public_key", public_key}, {"key_file", opts.out}});
   }
   return exit_ok;
 }
@@ -36,7 +37,8 @@ void add_keygen_command(CLI::App& app, const global_options& global, action& run
   auto* cmd = app.add_subcommand("keygen", "Create a new Ed25519 agent key file (mode 0600)");
   cmd->add_option("--out,-o", opts->out, "Key file to create")->capture_default_str();
   cmd->add_flag("--force,-f", opts->force, "Replace an existing key file (atomically)");
-  cmd->callback([opts, &global, &run] { run = [opts, &global] { return run_keygen(*opts, global); }; });
+  cmd->callback(
+      [opts, &global, &run] { run = [opts, &global] { return run_keygen(*opts, global); }; });
 }
 
 }  // namespace tessera::cli

@@ -21,8 +21,8 @@ int send_card(const std::string& method, const card_options& opts, const global_
   bool signed_here = false;
   auto card = ensure_signed(read_json_file(opts.card), key, signed_here);
   if (signed_here)
-    std::cerr << "note: " << opts.card << " had no valid signature by this key; signed it as " << key.id
-              << "\n";
+    std::cerr << "note: " << opts.card << " had no valid signature by this key; signed it as "
+              << key.id << "\n";
   auto path = method == "POST" ? std::string("/api/v1/agents") : agent_path(key.id);
   auto client = client_for(global);
   auto agent = expect_success(client.send_signed(method, path, card.dump(), key));
@@ -66,7 +66,8 @@ void add_lifecycle_commands(CLI::App& app, const global_options& global, action&
   auto key = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("deregister", "Remove the agent from the registry");
   cmd->add_option("--key,-k", *key, "Agent key file")->required();
-  cmd->callback([key, &global, &run] { run = [key, &global] { return run_deregister(*key, global); }; });
+  cmd->callback(
+      [key, &global, &run] { run = [key, &global] { return run_deregister(*key, global); }; });
 }
 
 }  // namespace tessera::cli

@@ -8,7 +8,7 @@ namespace tessera::cli {
 
 struct global_options {
   std::string server = "http://127.0.0.1:8080";  // --server, or $TESSERA_SERVER
-  bool json = false;                              // --json: machine output on stdout
+  bool json = false;                             // --json: machine output on stdout
 };
 
 /// What the chosen subcommand does once parsing is over; returns the exit code.

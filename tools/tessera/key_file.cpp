@@ -24,7 +24,9 @@ cli_error key_error(const std::string& path, const std::string& what) {
   return local_error("key_file", path + ": " + what);
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 // Reads the whole file through one descriptor, so the mode we check is the
 // mode of the file we read.
@@ -90,7 +92,9 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-agent_key::~agent_key() { wipe(pair.secret_key); }
+agent_key::~agent_key() {
+  wipe(pair.secret_key);
+}
 
 void wipe(std::string& secret) {
   if (!secret.empty()) sodium_memzero(secret.data(), secret.size());
@@ -119,18 +123,20 @@ agent_key load_key_file(const std::string& path) {
   wipe(text);
   if (!doc.is_object()) throw key_error(path, "must be a JSON object");
   auto type = string_field(doc, "type", path);
-  if (type != "ed25519") throw key_error(path, "\"type\" must be \"ed25519\", not \"" + type + "\"");
+  if (type != "ed25519")
+    throw key_error(path, "\"type\" must be \"ed25519\", not \"" + type + "\"");
 
   auto& private_text = doc["private_key"];
-  if (!private_text.is_string()) throw key_error(path, "\"private_key\" is missing or not a string");
+  if (!private_text.is_string())
+    throw key_error(path, "\"private_key\" is missing or not a string");
   auto seed = encoding::base64url_decode(private_text.get_ref<const std::string&>());
   wipe(private_text.get_ref<std::string&>());
   if (!seed) throw key_error(path, "\"private_key\" is not base64url (no padding)");
   if (seed->size() != crypto::seed_size) {
     auto size = seed->size();
     wipe(*seed);
-    throw key_error(path, "\"private_key\" must be a 32-byte seed, not " + std::to_string(size) +
-                              " bytes");
+    throw key_error(
+        path, "\"private_key\" must be a 32-byte seed, not " + std::to_string(size) + " bytes");
   }
   agent_key key;
   key.pair = crypto::key_pair_from_seed(*seed);
@@ -143,7 +149,8 @@ agent_key load_key_file(const std::string& path) {
   if (*public_key != key.pair.public_key)
     throw key_error(path, "\"public_key\" does not belong to \"private_key\"");
   auto id = string_field(doc, "id", path);
-  if (id != key.id) throw key_error(path, "\"id\" " + id + " does not match the key (" + key.id + ")");
+  if (id != key.id)
+    throw key_error(path, "\"id\" " + id + " does not match the key (" + key.id + ")");
   return key;
 }
 

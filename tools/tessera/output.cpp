@@ -44,17 +44,23 @@ nlohmann::json skill_ids(const nlohmann::json& agent) {
   if (!skills.is_array()) return nullptr;
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& skill : skills) {
-    if (skill.is_object() && skill.contains("id")) ids.push_back(skill["id"]);
-    else if (skill.is_string()) ids.push_back(skill);
+    if (skill.is_object() && skill.contains("id"))
+      ids.push_back(skill["id"]);
+    else if (skill.is_string())
+      ids.push_back(skill);
   }
   return ids;
 }
 
 }  // namespace
 
-void print_json(const nlohmann::json& doc) { std::cout << dump(doc, 2) << std::endl; }
+void print_json(const nlohmann::json& doc) {
+  std::cout << dump(doc, 2) << std::endl;
+}
 
-void print_json_line(const nlohmann::json& doc) { std::cout << dump(doc, -1) << std::endl; }
+void print_json_line(const nlohmann::json& doc) {
+  std::cout << dump(doc, -1) << std::endl;
+}
 
 std::string sanitize(std::string_view text) {
   std::string out(text);
@@ -82,7 +88,8 @@ std::string text_of(const nlohmann::json& value) {
 void print_fields(const std::vector<field>& fields) {
   size_t width = 0;
   for (const auto& [key, value] : fields) width = std::max(width, key.size() + 1);
-  for (const auto& [key, value] : fields) std::cout << pad(key + ":", width) << " " << value << "\n";
+  for (const auto& [key, value] : fields)
+    std::cout << pad(key + ":", width) << " " << value << "\n";
   std::cout.flush();
 }
 
@@ -127,7 +134,8 @@ void print_agent_table(const nlohmann::json& agents) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& agent : agents) {
     rows.push_back({text_of(json_at(agent, {"id"})), text_of(json_at(agent, {"name"})),
-                    text_of(json_at(agent, {"status"})), text_of(json_at(agent, {"card", "protocols"})),
+                    text_of(json_at(agent, {"status"})),
+                    text_of(json_at(agent, {"card", "protocols"})),
                     text_of(json_at(agent, {"last_seen"}))});
   }
   print_table({"ID", "NAME", "STATUS", "PROTOCOLS", "LAST SEEN"}, rows);

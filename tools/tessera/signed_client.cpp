@@ -37,13 +37,20 @@ std::string describe(httplib::Error error, const std::string& host) {
       if (rc != 0) return "cannot resolve host " + name + ": " + ::gai_strerror(rc);
       return "connection refused or unreachable";
     }
-    case Error::ConnectionTimeout: return "connection timed out";
-    case Error::Read: return "no answer (connection closed or read timed out)";
-    case Error::Write: return "cannot send the request (connection closed or timed out)";
-    case Error::SSLConnection: return "TLS handshake failed";
-    case Error::SSLLoadingCerts: return "cannot load the CA certificates";
-    case Error::SSLServerVerification: return "the server's TLS certificate is not trusted";
-    default: return httplib::to_string(error);
+    case Error::ConnectionTimeout:
+      return "connection timed out";
+    case Error::Read:
+      return "no answer (connection closed or read timed out)";
+    case Error::Write:
+      return "cannot send the request (connection closed or timed out)";
+    case Error::SSLConnection:
+      return "TLS handshake failed";
+    case Error::SSLLoadingCerts:
+      return "cannot load the CA certificates";
+    case Error::SSLServerVerification:
+      return "the server's TLS certificate is not trusted";
+    default:
+      return httplib::to_string(error);
   }
 }
 
@@ -119,8 +126,7 @@ nlohmann::json expect_success(const http_response& response) {
   }
   // Not our error format (a proxy, or a route that does not exist).
   std::string message = "the server answered HTTP " + std::to_string(response.status);
-  if (!response.body.empty() && !is_json)
-    message = response.body.substr(0, max_message_in_error);
+  if (!response.body.empty() && !is_json) message = response.body.substr(0, max_message_in_error);
   throw cli_error(exit_failed, "http_" + std::to_string(response.status), message);
 }
 

@@ -1,0 +1,115 @@
+// The `tessera` CLI against a real tesserad: keygen, card sign, register,
+// heartbeat, agents get/list, update, deregister; and its errors.
+#include <boost/test/unit_test.hpp>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "protocol/agent_card.hpp"
+#include "support.hpp"
+
+using namespace tessera::test;
+using nlohmann::json;
+
+namespace {
+
+struct fixture {
+  temp_dir dir;
+  test_database db{dir};
+  server_process server{dir, db};
+  fixture() { server.start(); }
+
+  /// Runs the CLI against the server; returns its exit code, output in `out`.
+  int cli(std::vector<std::string> args, std::string& out) {
+    args.insert(args.begin(), {binary("tessera"), "--server", server.url()});
+    return run_command(args, out);
+  }
+  json cli_json(std::vector<std::string> args) {
+    std::string out;
+    args.push_back("--json");
+    int rc = cli(args, out);
+    BOOST_TEST_REQUIRE(rc == 0, "tessera failed (" << rc << "): " << out);
+    // Notes go to stderr (merged here); the JSON document starts at '{'.
+    return json::parse(out.substr(out.find('{')));
+  }
+  std::string path(const std::string& name) { return (dir.path / name).string(); }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(cli, fixture)
+
+BOOST_AUTO_TEST_CASE(round_trip) {
+  auto key = path("agent.key");
+  auto made = cli_json({"keygen", "--out", key});
+  std::string id = made["id"];
+  BOOST_TEST(id.rfind("z6Mk", 0) == 0);
+  struct stat st {};
+  BOOST_REQUIRE(::stat(key.c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0600);
+  std::string out;
+  BOOST_TEST(cli({"keygen", "--out", key}, out) != 0);  // never overwrites silently
+
+  std::ofstream(path("card.json")) << json{{"name", "CLI agent"},
+                                           {"version", "2.0.0"},
+                                           {"url", "https://cli.example.com"},
+                                           {"protocols", {"mcp"}},
+                                           {"tags", {"cli"}}}
+                                          .dump();
+  BOOST_REQUIRE_EQUAL(cli({"card", "sign", "--key", key, "--in", path("card.json"), "--out",
+                           path("signed.json")},
+                          out),
+                      0);
+  json signed_card = json::parse(std::ifstream(path("signed.json")));
+  tessera::problem err;
+  auto parsed = tessera::card::parse(signed_card, err);
+  BOOST_REQUIRE_MESSAGE(parsed, err.message);
+  BOOST_TEST(parsed->id == id);
+
+  auto registered = cli_json({"register", "--key", key, "--card", path("signed.json")});
+  BOOST_TEST(registered["id"] == id);
+  BOOST_TEST(registered["card"] == signed_card);  // the server keeps what the CLI signed
+
+  auto beat = cli_json({"heartbeat", "--key", key});
+  BOOST_TEST(beat["status"] == "online");
+
+  auto got = cli_json({"agents", "get", id});
+  BOOST_TEST(got["name"] == "CLI agent");
+  auto listed = cli_json({"agents", "list", "--protocol", "mcp"});
+  BOOST_REQUIRE_EQUAL(listed["agents"].size(), 1u);
+  BOOST_TEST(listed["agents"][0]["id"] == id);
+
+  // Human output names the agent too.
+  BOOST_REQUIRE_EQUAL(cli({"agents", "get", id}, out), 0);
+  BOOST_TEST(out.find("CLI agent") != std::string::npos);
+
+  std::ofstream(path("card2.json")) << json{{"name", "CLI agent v3"},
+                                            {"version", "3.0.0"},
+                                            {"url", "https://cli.example.com"},
+                                            {"protocols", {"mcp", "a2a"}}}
+                                           .dump();
+  auto updated = cli_json({"update", "--key", key, "--card", path("card2.json")});
+  BOOST_TEST(updated["name"] == "CLI agent v3");
+
+  BOOST_REQUIRE_EQUAL(cli({"deregister", "--key", key}, out), 0);
+  BOOST_TEST(cli({"agents", "get", id}, out) == 1);
+  BOOST_TEST(out.find("not_found") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(errors_have_distinct_exit_codes) {
+  std::string out;
+  // An unreachable server: exit 3.
+  int rc = run_command({binary("tessera"), "--server", "http://127.0.0.1:" +
+                        std::to_string(free_port()), "agents", "list"}, out);
+  BOOST_TEST(rc == 3, out);
+  // A usage error: exit 2.
+  BOOST_TEST(cli({"agents", "frobnicate"}, out) == 2);
+  // A server error: exit 1, the code on stderr.
+  BOOST_TEST(cli({"agents", "get", agent{}.id}, out) == 1);
+  BOOST_TEST(out.find("not_found") != std::string::npos);
+  // A missing key file names the file.
+  BOOST_TEST(cli({"heartbeat", "--key", path("missing.key")}, out) != 0);
+  BOOST_TEST(out.find("missing.key") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,108 @@
+// The server's life: agents going offline on their own, graceful shutdown,
+// restarts that keep data, and a kill -9 in the middle of registrations.
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "support.hpp"
+
+using namespace tessera::test;
+
+BOOST_AUTO_TEST_SUITE(lifecycle)
+
+BOOST_AUTO_TEST_CASE(missed_deadline_turns_an_agent_offline_and_a_heartbeat_back_online) {
+  temp_dir dir;
+  test_database db{dir};
+  server_process server{dir, db,
+                        {{"registry.heartbeat_interval", "1s"}, {"registry.offline_after", "2s"}}};
+  server.start();
+  agent a;
+  BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card())).status, 201);
+  auto status = [&] { return server.get("/api/v1/agents/" + a.id).json()["status"]; };
+  BOOST_TEST(status() == "online");
+  // Bounded wait: the deadline is 2 s; give it up to 15 s on a loaded machine.
+  bool offline = false;
+  for (int i = 0; i < 150 && !offline; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    offline = status() == "offline";
+  }
+  BOOST_REQUIRE(offline);
+  BOOST_TEST(server.get("/api/v1/agents?status=offline").json()["agents"].size() == 1u);
+  auto hb = a.heartbeat(server);
+  BOOST_REQUIRE_EQUAL(hb.status, 200);
+  BOOST_TEST(hb.json()["status"] == "online");
+  BOOST_TEST(status() == "online");
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_exits_zero_and_a_restart_keeps_everything) {
+  temp_dir dir;
+  test_database db{dir};
+  server_process server{dir, db};
+  server.start();
+  std::vector<agent> agents(3);
+  for (auto& a : agents)
+    BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card())).status, 201);
+  BOOST_REQUIRE_EQUAL(agents[0].heartbeat(server).status, 200);
+  auto before = server.get("/api/v1/agents/" + agents[0].id).json();
+  BOOST_TEST(server.stop(SIGTERM) == 0);
+  BOOST_TEST(server.log().find("shutdown complete") != std::string::npos);
+
+  server.start();
+  for (auto& a : agents) {
+    auto res = server.get("/api/v1/agents/" + a.id);
+    BOOST_REQUIRE_EQUAL(res.status, 200);
+    BOOST_TEST(res.json()["status"] == "online");  // restored with a fresh deadline
+  }
+  auto after = server.get("/api/v1/agents/" + agents[0].id).json();
+  BOOST_TEST(after["card"] == before["card"]);
+  // The heartbeat's last_seen was written on shutdown, not lost.
+  BOOST_TEST(after["last_seen"] >= before["last_seen"]);
+  BOOST_TEST(server.stop(SIGINT) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(kill_9_during_concurrent_registrations_loses_no_acknowledged_agent) {
+  temp_dir dir;
+  test_database db{dir};
+  server_process server{dir, db};
+  server.start();
+  std::mutex mu;
+  std::vector<std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&] {
+      while (!stop) {
+        agent a;
+        auto res = a.register_at(server, a.sign(a.card()));
+        if (res.status == 201) {
+          std::lock_guard<std::mutex> lock(mu);
+          acknowledged.push_back(a.id);
+        }
+      }
+    });
+  }
+  // Let registrations flow, then kill the server mid-stream.
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::lock_guard<std::mutex> lock(mu);
+    if (acknowledged.size() >= 100)
+      break;
+  }
+  server.kill9();
+  stop = true;
+  for (auto& c : clients)
+    c.join();
+  BOOST_TEST_MESSAGE(acknowledged.size() << " registrations acknowledged before kill -9");
+  BOOST_REQUIRE(!acknowledged.empty());
+
+  server.start();
+  size_t missing = 0;
+  for (const auto& id : acknowledged)
+    if (server.get("/api/v1/agents/" + id).status != 200)
+      ++missing;
+  BOOST_TEST(missing == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

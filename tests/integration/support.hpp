@@ -1,0 +1,98 @@
+#pragma once
+// Integration test support: a real tesserad process on a free loopback port
+// with its own database (a SQLite file, or a fresh PostgreSQL database when
+// TESSERA_TEST_DRIVER=postgres), and an HTTP client that signs like an agent.
+#include <httplib.h>
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/crypto.hpp"
+
+namespace tessera::test {
+
+int free_port();
+std::string binary(const std::string& name);  // path of a built executable
+
+/// A temporary directory, removed with everything in it.
+struct temp_dir {
+  temp_dir();
+  ~temp_dir();
+  std::filesystem::path path;
+};
+
+/// The database a test server uses: SQLite in a temp dir, or a fresh
+/// PostgreSQL database (dropped afterwards) when TESSERA_TEST_DRIVER=postgres.
+struct test_database {
+  explicit test_database(const temp_dir& dir);
+  ~test_database();
+  std::string driver;
+  std::string dsn;
+  std::string pg_name;  // the database created for this test (postgres only)
+};
+
+struct http_result {
+  int status = 0;  // 0: no answer
+  std::string body;
+  httplib::Headers headers;
+  nlohmann::json json() const;
+  std::string error_code() const;     // error.code or ""
+  std::string error_message() const;  // error.message or ""
+};
+
+/// The tesserad process. `settings` maps dotted keys ("registry.offline_after")
+/// to YAML values, on top of the generated port and database.
+class server_process {
+public:
+  server_process(const temp_dir& dir, const test_database& db,
+                 std::map<std::string, std::string> settings = {});
+  ~server_process();
+
+  void start();                 // waits until /api/v1/health answers 200
+  int stop(int signal = SIGTERM);  // returns the exit status (or 128+signal)
+  void kill9();
+  bool running() const { return pid_ > 0; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  std::string log() const;  // what the process printed
+
+  http_result get(const std::string& target, const httplib::Headers& headers = {}) const;
+  http_result send(const std::string& method, const std::string& target, const std::string& body,
+                   const httplib::Headers& headers) const;
+
+private:
+  std::filesystem::path config_, log_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+/// An agent's key and a way to sign requests with it.
+struct agent {
+  agent();
+  crypto::key_pair key;
+  std::string id;
+
+  /// A valid card for this agent (unsigned); `sign` signs it with this key.
+  nlohmann::json card(const std::string& name = "Test agent",
+                      std::vector<std::string> protocols = {"a2a"}) const;
+  nlohmann::json sign(nlohmann::json card) const;
+
+  /// RFC 9421 headers for a request by this agent; created defaults to now.
+  httplib::Headers sign_request(const std::string& method, const std::string& target,
+                                const std::string& body, std::optional<int64_t> created = {},
+                                std::string nonce = "") const;
+
+  http_result register_at(const server_process& s, const nlohmann::json& signed_card) const;
+  http_result heartbeat(const server_process& s) const;
+};
+
+/// Runs a command, returns its exit status; output goes to `out` (stdout+stderr).
+int run_command(const std::vector<std::string>& argv, std::string& out,
+                const std::map<std::string, std::string>& env = {});
+
+}  // namespace tessera::test
