@@ -58,10 +58,9 @@ void reconnect(persistence_state& st) {
 }
 
 /// Commits every pending write. In the common case all of them share one
-/// transaction. A group that fails logically (e.g. agent_exists) must not
-/// undo the others, so each group runs inside a savepoint-free retry: on any
-/// failure the batch is rolled back and the groups are replayed one
-/// transaction each, which isolates the bad one.
+/// transaction (one fsync). A group that fails (e.g. agent_exists) must not
+/// undo the others: on any failure the whole batch is rolled back and its
+/// groups are replayed one transaction each, which isolates the bad one.
 void commit_pending(persistence_state& st) {
   auto batch = std::move(st.pending);
   st.pending.clear();

@@ -19,9 +19,9 @@ constexpr size_t max_header_length = 4096;
 // Content-Digest need, parsed strictly (any syntax error rejects the field).
 
 struct bare_item {
-  enum class kind { integer, decimal, string, token, bytes, boolean } type;
-  int64_t integer = 0;   // integer; boolean as 0 or 1
-  std::string text;      // decimal (canonical), string, token, bytes (decoded)
+  enum class kind { integer, decimal, string, token, bytes, boolean } type = kind::integer;
+  int64_t integer = 0;  // integer; boolean as 0 or 1
+  std::string text;     // decimal (canonical), string, token, bytes (decoded)
 };
 
 using parameters = std::vector<std::pair<std::string, bare_item>>;

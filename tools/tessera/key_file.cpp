@@ -42,7 +42,7 @@ std::string read_private_file(const std::string& path) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     std::cerr << "warning: key file " << path << " has mode " << mode
-              << " (readable by others); run: chmod 600 " << path << "\n";
+              << " (group or others can access it); run: chmod 600 " << path << "\n";
   }
   if (static_cast<size_t>(st.st_size) > max_key_file_bytes) {
     ::close(fd);
