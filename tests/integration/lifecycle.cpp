@@ -62,11 +62,13 @@ BOOST_AUTO_TEST_CASE(sigterm_exits_zero_and_a_restart_keeps_everything) {
   BOOST_TEST(server.stop(SIGINT) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(kill_9_during_concurrent_registrations_loses_no_acknowledged_agent) {
-  temp_dir dir;
-  test_database db{dir};
-  server_process server{dir, db};
-  server.start();
+namespace {
+
+/// Registers agents from 4 threads until about 100 are acknowledged, then
+/// sends `signal` to the server; returns the ids that got a 201 and sets
+/// `exit_code`.
+std::vector<std::string> register_until_signal(server_process& server, int signal,
+                                               int& exit_code) {
   std::mutex mu;
   std::vector<std::string> acknowledged;
   std::atomic<bool> stop{false};
@@ -83,20 +85,49 @@ BOOST_AUTO_TEST_CASE(kill_9_during_concurrent_registrations_loses_no_acknowledge
       }
     });
   }
-  // Let registrations flow, then kill the server mid-stream.
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 500; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::lock_guard<std::mutex> lock(mu);
     if (acknowledged.size() >= 100)
       break;
   }
-  server.kill9();
+  exit_code = server.stop(signal);
   stop = true;
   for (auto& c : clients)
     c.join();
+  return acknowledged;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(kill_9_during_concurrent_registrations_loses_no_acknowledged_agent) {
+  temp_dir dir;
+  test_database db{dir};
+  server_process server{dir, db};
+  server.start();
+  int exit_code = 0;
+  auto acknowledged = register_until_signal(server, SIGKILL, exit_code);
+  BOOST_TEST(exit_code == 128 + SIGKILL);
   BOOST_TEST_MESSAGE(acknowledged.size() << " registrations acknowledged before kill -9");
   BOOST_REQUIRE(!acknowledged.empty());
 
+  server.start();
+  size_t missing = 0;
+  for (const auto& id : acknowledged)
+    if (server.get("/api/v1/agents/" + id).status != 200)
+      ++missing;
+  BOOST_TEST(missing == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_under_load_finishes_in_flight_requests_and_exits_zero) {
+  temp_dir dir;
+  test_database db{dir};
+  server_process server{dir, db};
+  server.start();
+  int exit_code = -1;
+  auto acknowledged = register_until_signal(server, SIGTERM, exit_code);
+  BOOST_TEST(exit_code == 0, server.log());
+  BOOST_REQUIRE(!acknowledged.empty());
   server.start();
   size_t missing = 0;
   for (const auto& id : acknowledged)

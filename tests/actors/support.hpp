@@ -1,0 +1,133 @@
+#pragma once
+// Shared fixture of the actor tests: a real actor system with Tessera's
+// message types, a temporary SQLite database (migrated), the writer and the
+// reader pool, and helpers that ask actors with finite timeouts.
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+
+#include "actors/clock.hpp"
+#include "actors/errors.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/registry.hpp"
+#include "config/settings.hpp"
+
+namespace tessera::test {
+
+/// Upper bound for waiting on any single answer. Never a measured duration.
+constexpr std::chrono::seconds reply_timeout{5};
+
+/// A record as the HTTP layer would hand it to the registry.
+agent_record make_agent(const std::string& id);
+
+/// A write that inserts `rec` as is.
+write_op insert_op(const agent_record& rec);
+
+/// The code of an error, through the one mapping the HTTP layer uses.
+inline ec code_of(const caf::error& err) {
+  return to_problem(err).code;
+}
+
+/// Polls `pred` (every few ms) until it holds or `limit` passed.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (pred())
+      return true;
+    if (std::chrono::steady_clock::now() >= until)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+/// Waits until the wall clock (ms since the epoch) passed `t`, so a later
+/// timestamp is strictly greater. Not a timing assertion.
+void wait_until_after(int64_t t);
+
+/// Holds SQLite's write lock from an independent connection (BEGIN IMMEDIATE)
+/// without changing anything, so the writer blocks in its transaction and
+/// later writes pile up in its mailbox. Releases on destruction.
+class write_lock {
+public:
+  explicit write_lock(const config::database_settings& db);
+  ~write_lock();
+  void release();
+
+private:
+  std::unique_ptr<soci::session> sql_;
+  bool held_ = false;
+};
+
+class actor_fixture {
+public:
+  actor_fixture();
+  ~actor_fixture();
+  actor_fixture(const actor_fixture&) = delete;
+  actor_fixture& operator=(const actor_fixture&) = delete;
+
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::filesystem::path dir;
+  config::database_settings db;
+  persistence_actor writer;
+  reader_actor readers;
+  /// For the test body's own requests (the test thread only).
+  std::unique_ptr<caf::scoped_actor> self;
+
+  /// Spawns a registry on the fixture's writer and readers; it is stopped
+  /// with the fixture.
+  registry_actor spawn_registry(registry_config rc);
+
+  /// Remembers an actor so the fixture stops it at the end.
+  template <class Handle>
+  Handle own(Handle h) {
+    owned_.push_back(caf::actor_cast<caf::actor>(h));
+    return h;
+  }
+
+  /// Asks `h` and waits (at most reply_timeout) for a reply of type T.
+  template <class T, class Handle, class... Ts>
+  caf::expected<T> ask(const Handle& h, Ts&&... xs) {
+    caf::expected<T> result{caf::sec::request_timeout};
+    (*self)
+        ->request(h, reply_timeout, std::forward<Ts>(xs)...)
+        .receive([&](T& x) { result = std::move(x); },
+                 [&](caf::error& err) { result = std::move(err); });
+    return result;
+  }
+
+  /// The status JSON of any component.
+  template <class Handle>
+  nlohmann::json status_of(const Handle& h) {
+    auto text = ask<std::string>(h, atom::status::value);
+    if (!text)
+      return nlohmann::json::object();
+    return nlohmann::json::parse(*text);
+  }
+
+  /// Writes through the writer and waits for the answer.
+  caf::expected<caf::ok_atom> write(const write_op& op);
+
+  /// The row as a fresh, independent connection to the database file sees it
+  /// (not through the actors).
+  std::optional<agent_record> stored(const std::string& id);
+  size_t stored_count();
+
+  /// The row as the reader pool sees it.
+  caf::expected<agent_record> read(const std::string& id);
+
+private:
+  std::vector<caf::actor> owned_;
+};
+
+}  // namespace tessera::test

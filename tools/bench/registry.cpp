@@ -1,0 +1,610 @@
+// bench_registry: how fast a real tesserad registers and serves agents, each
+// figure next to a baseline measured in the same run on the same machine:
+//
+//   1. signed registrations/s (POST /api/v1/agents, N keep-alive clients)
+//      vs. single-threaded SQLite inserts of the same rows, one transaction
+//      each, with the writer's PRAGMAs (WAL, synchronous=FULL);
+//   2. GET /api/v1/agents/{id} requests/s (same clients)
+//      vs. a bare httplib::Server answering a static copy of a real response
+//      with as many worker threads as tesserad has.
+//
+// Everything runs on loopback; tesserad runs on a temporary SQLite database
+// that is removed at the end. See tools/bench/README.md for how to read it.
+#include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "protocol/agent_card.hpp"
+#include "protocol/agent_id.hpp"
+#include "protocol/crypto.hpp"
+#include "protocol/encoding.hpp"
+#include "protocol/http_signature.hpp"
+#include "storage/migrations.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+using tessera::crypto::key_pair;
+
+// The whole run must end within this; signed requests are made before the
+// run starts, so it must also stay well inside the server's 300 s skew.
+constexpr auto time_limit = std::chrono::seconds(120);
+const std::string agents_path = "/api/v1/agents";
+
+struct options {
+  size_t registrations = 2000;
+  size_t gets = 20000;
+  int clients = 4;
+  int server_threads = 8;
+  std::string server_log_level = "info";
+  bool json = false;
+};
+
+// ---------------------------------------------------------------------------
+// Process and file-system plumbing.
+
+/// A fresh directory under the system temp dir, removed with its contents.
+struct temp_dir {
+  temp_dir() {
+    std::string tmpl = (fs::temp_directory_path() / "tessera-bench-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data()))
+      throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  fs::path path;
+};
+
+/// A loopback port that was free a moment ago (the kernel picks it).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0)
+      ::close(fd);
+    throw std::runtime_error("free_port: cannot bind a loopback socket");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+/// tesserad is built next to the bench binaries (the same CMake build dir).
+fs::path tesserad_path() {
+  return fs::read_symlink("/proc/self/exe").parent_path() / "tesserad";
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// A tesserad child process with its own config, database and log file.
+class tesserad_process {
+public:
+  tesserad_process(const fs::path& dir, const options& opt) : log_(dir / "tesserad.log") {
+    port_ = free_port();
+    config_ = dir / "tessera.yaml";
+    std::ofstream out(config_);
+    out << "server:\n"
+        << "  http_addr: \"127.0.0.1:" << port_ << "\"\n"
+        << "  http_threads: " << opt.server_threads << "\n"
+        << "database:\n"
+        << "  driver: sqlite\n"
+        << "  dsn: \"" << (dir / "tessera.db").string() << "\"\n"
+        << "logging:\n"
+        << "  level: " << opt.server_log_level << "\n";
+  }
+  ~tesserad_process() { stop(); }
+
+  /// Starts the process and waits (bounded) until /api/v1/health answers 200.
+  void start() {
+    auto exe = tesserad_path();
+    if (!fs::exists(exe))
+      throw std::runtime_error(exe.string() + " not found; build the tesserad target");
+    // Everything the child needs is prepared before fork: after fork only
+    // async-signal-safe calls are allowed in a multi-threaded parent.
+    std::string exe_s = exe.string(), config_s = config_.string(), log_s = log_.string();
+    pid_ = ::fork();
+    if (pid_ < 0)
+      throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // don't outlive a killed bench
+      int log_fd = ::open(log_s.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      int null_fd = ::open("/dev/null", O_RDONLY);
+      ::dup2(null_fd, 0);
+      ::dup2(log_fd, 1);
+      ::dup2(log_fd, 2);
+      ::execl(exe_s.c_str(), exe_s.c_str(), "--config", config_s.c_str(), nullptr);
+      ::_exit(127);
+    }
+    wait_healthy();
+  }
+
+  /// SIGTERM, then a bounded wait; SIGKILL if it does not exit in time.
+  /// Returns the exit status (128+signal when killed), -1 if not running.
+  int stop() {
+    if (pid_ <= 0)
+      return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    auto give_up = clock_type::now() + std::chrono::seconds(10);
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      if (clock_type::now() > give_up) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  /// For the watchdog: no waiting, no allocation.
+  void kill_now() const {
+    if (pid_ > 0)
+      ::kill(pid_, SIGKILL);
+  }
+
+  int port() const { return port_; }
+  std::string log() const { return read_file(log_); }
+
+private:
+  void wait_healthy() {
+    httplib::Client cli("127.0.0.1", port_);
+    cli.set_connection_timeout(std::chrono::milliseconds(200));
+    cli.set_read_timeout(std::chrono::seconds(2));
+    auto give_up = clock_type::now() + std::chrono::seconds(15);
+    while (clock_type::now() < give_up) {
+      if (auto res = cli.Get("/api/v1/health"); res && res->status == 200)
+        return;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("tesserad exited at start:\n" + log());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("tesserad did not become healthy within 15 s:\n" + log());
+  }
+
+  fs::path config_, log_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// ---------------------------------------------------------------------------
+// Requests prepared before timing, so client-side crypto is not measured.
+
+struct prepared_registration {
+  std::string id;
+  std::string body;  // the signed card
+  httplib::Headers headers;
+  tessera::card::agent_card card;  // what the server will index (for the baseline)
+};
+
+nlohmann::json bench_card(size_t n) {
+  auto s = std::to_string(n);
+  return {{"name", "bench-" + s},
+          {"version", "1.0.0"},
+          {"url", "https://bench.example.com/" + s},
+          {"protocols", {"a2a"}},
+          {"skills", {{{"id", "echo"}, {"name", "Echo"}, {"tags", {"util"}}}}},
+          {"tags", {"bench"}}};
+}
+
+prepared_registration prepare_registration(size_t n, int64_t created) {
+  using namespace tessera;
+  key_pair key = crypto::generate_key_pair();
+  prepared_registration out;
+  out.id = agent_id::from_public_key(key.public_key);
+  auto signed_card = card::sign(bench_card(n), key);
+  out.body = signed_card.dump();
+  // Nonces must be unique per agent; random ones are.
+  auto nonce = encoding::base64url_encode(crypto::random_bytes(16));
+  auto h = http_signature::sign("POST", agents_path, "", out.body, key, out.id, created, nonce);
+  out.headers = {{"Signature-Input", h.signature_input},
+                 {"Signature", h.signature},
+                 {"Content-Digest", h.content_digest}};
+  // The baseline inserts exactly the terms the server derives from the card.
+  problem err;
+  auto parsed = card::parse(signed_card, err);
+  if (!parsed)
+    throw std::runtime_error("bench card does not validate: " + err.message);
+  out.card = std::move(*parsed);
+  return out;
+}
+
+std::vector<prepared_registration> prepare_registrations(size_t count) {
+  // One `created` for all: the run is bounded far below the server's skew.
+  auto created = static_cast<int64_t>(std::time(nullptr));
+  std::vector<prepared_registration> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i)
+    out.push_back(prepare_registration(i, created));
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// The client loop shared by every HTTP measurement.
+
+struct run_result {
+  size_t requests = 0;  // attempted
+  size_t errors = 0;    // non-2xx answers, no answer, or the time limit
+  double seconds = 0;
+  std::string first_error;
+  double rate() const { return seconds > 0 ? static_cast<double>(requests - errors) / seconds : 0; }
+};
+
+/// `clients` threads, each with one keep-alive httplib::Client to port, take
+/// request numbers 0..total-1 from a shared counter and call
+/// send(client, i); any answer outside 2xx counts as an error.
+template <class Send>
+run_result drive_clients(int port, int clients, size_t total, clock_type::time_point deadline,
+                         Send send) {
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> errors{0};
+  std::atomic<bool> out_of_time{false};
+  std::mutex first_error_mutex;
+  std::string first_error;
+  auto note_error = [&](const std::string& what) {
+    errors += 1;
+    std::lock_guard lock(first_error_mutex);
+    if (first_error.empty())
+      first_error = what;
+  };
+  auto worker = [&] {
+    httplib::Client cli("127.0.0.1", port);
+    cli.set_keep_alive(true);
+    cli.set_connection_timeout(std::chrono::seconds(2));
+    cli.set_read_timeout(std::chrono::seconds(10));
+    for (size_t i = next++; i < total; i = next++) {
+      if (clock_type::now() > deadline) {
+        out_of_time = true;
+        return;
+      }
+      httplib::Result res = send(cli, i);
+      if (!res)
+        note_error("no answer: " + httplib::to_string(res.error()));
+      else if (res->status < 200 || res->status > 299)
+        note_error("status " + std::to_string(res->status) + ": " + res->body);
+    }
+  };
+  auto start = clock_type::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back(worker);
+  for (auto& t : threads)
+    t.join();
+  run_result r;
+  r.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  r.requests = std::min(next.load(), total);
+  r.errors = errors;
+  r.first_error = first_error;
+  if (out_of_time) {
+    // Requests never sent count as failed: the figure is not a full run.
+    r.errors += total - r.requests;
+    r.requests = total;
+    if (r.first_error.empty())
+      r.first_error = "time limit reached";
+  }
+  return r;
+}
+
+run_result register_all(int port, int clients, const std::vector<prepared_registration>& regs,
+                        clock_type::time_point deadline) {
+  return drive_clients(port, clients, regs.size(), deadline,
+                       [&](httplib::Client& cli, size_t i) {
+                         const auto& r = regs[i];
+                         return cli.Post(agents_path.c_str(), r.headers, r.body,
+                                         "application/json");
+                       });
+}
+
+/// GETs cycle over `ids`; the client loop is the same for tesserad and the
+/// baseline so both see the same client cost.
+run_result get_all(int port, int clients, size_t total, const std::vector<std::string>& ids,
+                   clock_type::time_point deadline) {
+  std::vector<std::string> targets;
+  targets.reserve(ids.size());
+  for (const auto& id : ids)
+    targets.push_back(agents_path + "/" + id);
+  return drive_clients(port, clients, total, deadline, [&](httplib::Client& cli, size_t i) {
+    return cli.Get(targets[i % targets.size()].c_str());
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Baselines.
+
+/// Single-threaded SQLite: for each agent one transaction with a row in
+/// `agents` and its rows in `agent_terms` — the rows the server writes, with
+/// the server's schema (storage::migrate) and its writer's PRAGMAs. Statements
+/// are prepared once, so this is close to the floor SQLite allows; the
+/// server may still beat it because it commits concurrent writes together.
+run_result sqlite_baseline(const fs::path& dir, const std::vector<prepared_registration>& regs,
+                           clock_type::time_point deadline) {
+  soci::session sql(*soci::factory_sqlite3(),
+                    "db=\"" + (dir / "baseline.db").string() + "\" timeout=5");
+  sql << "PRAGMA journal_mode=WAL";
+  sql << "PRAGMA synchronous=FULL";
+  tessera::storage::migrate(sql, tessera::storage::dialect::sqlite);
+
+  std::string id, card, name, status = "online", kind, value;
+  long long registered = 0, updated = 0, seen = 0;
+  soci::statement insert_agent =
+      (sql.prepare << "INSERT INTO agents (id, card, name, status, registered_at, updated_at,"
+                      " last_seen) VALUES (:id, :card, :name, :status, :r, :u, :s)",
+       soci::use(id), soci::use(card), soci::use(name), soci::use(status), soci::use(registered),
+       soci::use(updated), soci::use(seen));
+  soci::statement insert_term =
+      (sql.prepare << "INSERT INTO agent_terms (agent_id, kind, value) VALUES (:id, :k, :v)",
+       soci::use(id), soci::use(kind), soci::use(value));
+
+  run_result r;
+  auto start = clock_type::now();
+  for (const auto& reg : regs) {
+    if (clock_type::now() > deadline) {
+      r.errors = regs.size() - r.requests;
+      r.first_error = "time limit reached";
+      break;
+    }
+    const auto& c = reg.card;
+    id = c.id;
+    card = c.document.dump();
+    name = c.name;
+    registered = updated = seen = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+    soci::transaction tr(sql);
+    insert_agent.execute(true);
+    for (auto [k, values] : {std::pair{"protocol", &c.protocols},
+                             std::pair{"skill", &c.skill_ids}, std::pair{"tag", &c.tags}}) {
+      kind = k;
+      for (const auto& v : *values) {
+        value = v;
+        insert_term.execute(true);
+      }
+    }
+    tr.commit();
+    r.requests += 1;
+  }
+  r.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  if (r.errors)
+    r.requests = regs.size();
+  return r;
+}
+
+/// A bare httplib::Server with tesserad's thread count, keep-alive timeout
+/// and route pattern, answering every GET with the same static body: what
+/// the HTTP layer alone costs, with no middleware, logging, actors or SQL.
+class static_server {
+public:
+  static_server(int threads, std::string body) : body_(std::move(body)) {
+    svr_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    svr_.set_keep_alive_timeout(5);
+    svr_.Get(R"(/api/v1/agents/([^/]+))", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(body_, "application/json");
+    });
+    port_ = svr_.bind_to_any_port("127.0.0.1");
+    if (port_ < 0)
+      throw std::runtime_error("baseline server: cannot bind 127.0.0.1");
+    thread_ = std::thread([this] { svr_.listen_after_bind(); });
+    svr_.wait_until_ready();
+  }
+  ~static_server() {
+    svr_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+private:
+  std::string body_;
+  httplib::Server svr_;
+  int port_ = -1;
+  std::thread thread_;
+};
+
+// ---------------------------------------------------------------------------
+// The two measurements and the report.
+
+struct comparison {
+  const char* name;
+  run_result server, baseline;
+  double ratio() const { return baseline.rate() > 0 ? server.rate() / baseline.rate() : 0; }
+  size_t errors() const { return server.errors + baseline.errors; }
+};
+
+/// An id the server answered 201 for; regs whose registration failed are
+/// skipped by checking each with one GET would be slow, so the caller only
+/// uses this list when registration had no errors.
+std::vector<std::string> ids_of(const std::vector<prepared_registration>& regs) {
+  std::vector<std::string> ids;
+  for (const auto& r : regs)
+    ids.push_back(r.id);
+  return ids;
+}
+
+/// One real GET answer, so the baseline serves a body of the same size.
+std::string sample_body(int port, const std::string& id) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_read_timeout(std::chrono::seconds(5));
+  auto res = cli.Get((agents_path + "/" + id).c_str());
+  if (!res || res->status != 200)
+    throw std::runtime_error("GET " + agents_path + "/" + id + " did not answer 200");
+  return res->body;
+}
+
+std::string fmt_rate(double r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f/s", r);
+  return buf;
+}
+
+std::string fmt_ratio(double r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", r);
+  return buf;
+}
+
+void print_text(const options& opt, const comparison& reg, const comparison& get) {
+  std::cout << "registrations: " << fmt_rate(reg.server.rate()) << " (tesserad, " << opt.clients
+            << " clients)  baseline sqlite insert+commit: " << fmt_rate(reg.baseline.rate())
+            << "  ratio " << fmt_ratio(reg.ratio()) << "\n";
+  std::cout << "get agent:     " << fmt_rate(get.server.rate()) << " (tesserad, " << opt.clients
+            << " clients)  baseline static httplib: " << fmt_rate(get.baseline.rate())
+            << "  ratio " << fmt_ratio(get.ratio()) << "\n";
+  for (const auto* c : {&reg, &get})
+    for (const auto* r : {&c->server, &c->baseline})
+      if (r->errors)
+        std::cout << c->name << ": " << r->errors << " of " << r->requests
+                  << " failed; first: " << r->first_error.substr(0, 300) << "\n";
+}
+
+nlohmann::json to_json(const run_result& r) {
+  return {{"requests", r.requests}, {"errors", r.errors}, {"seconds", r.seconds},
+          {"per_second", r.rate()}};
+}
+
+void print_json(const options& opt, const comparison& reg, const comparison& get) {
+  nlohmann::json out = {{"clients", opt.clients}, {"server_threads", opt.server_threads}};
+  for (const auto* c : {&reg, &get}) {
+    out[c->name] = {{"tesserad", to_json(c->server)},
+                    {"baseline", to_json(c->baseline)},
+                    {"ratio", c->ratio()}};
+    if (!c->server.first_error.empty() || !c->baseline.first_error.empty())
+      out[c->name]["first_error"] =
+          c->server.first_error.empty() ? c->baseline.first_error : c->server.first_error;
+  }
+  out["errors"] = reg.errors() + get.errors();
+  std::cout << out.dump(2) << "\n";
+}
+
+/// Kills tesserad and exits if the run hangs past the limit (a blocked
+/// socket or a stuck commit would otherwise hold the bench forever).
+class watchdog {
+public:
+  watchdog(clock_type::time_point deadline, const tesserad_process& server)
+      : thread_([this, deadline, &server] {
+          // Grace beyond the deadline: the loops notice it themselves, and a
+          // client call is bounded by its read timeout.
+          if (done_.get_future().wait_until(deadline + std::chrono::seconds(15)) ==
+              std::future_status::timeout) {
+            std::fprintf(stderr, "bench_registry: hung past the %llds limit; aborting\n",
+                         static_cast<long long>(time_limit.count()));
+            server.kill_now();
+            std::_Exit(3);
+          }
+        }) {}
+  ~watchdog() {
+    done_.set_value();
+    thread_.join();
+  }
+
+private:
+  std::promise<void> done_;
+  std::thread thread_;
+};
+
+int run(const options& opt) {
+  auto deadline = clock_type::now() + time_limit;
+  temp_dir dir;
+  tesserad_process server(dir.path, opt);
+  server.start();
+  watchdog guard(deadline, server);
+
+  comparison reg{"registrations", {}, {}};
+  auto regs = prepare_registrations(opt.registrations);
+  reg.server = register_all(server.port(), opt.clients, regs, deadline);
+  reg.baseline = sqlite_baseline(dir.path, regs, deadline);
+
+  comparison get{"get_agent", {}, {}};
+  if (reg.server.errors == 0 && !regs.empty()) {
+    auto ids = ids_of(regs);
+    static_server baseline(opt.server_threads, sample_body(server.port(), ids.front()));
+    get.server = get_all(server.port(), opt.clients, opt.gets, ids, deadline);
+    get.baseline = get_all(baseline.port(), opt.clients, opt.gets, ids, deadline);
+  } else {
+    get.server.first_error = "skipped: registrations failed";
+    get.server.errors = get.server.requests = opt.gets;
+  }
+
+  int exit_status = server.stop();
+  if (opt.json)
+    print_json(opt, reg, get);
+  else
+    print_text(opt, reg, get);
+  if (exit_status != 0) {
+    std::cerr << "bench_registry: tesserad exited with status " << exit_status << "\n"
+              << server.log().substr(0, 4000);
+    return 1;
+  }
+  return reg.errors() + get.errors() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bench_registry: tesserad registrations and agent reads against baselines"};
+  options opt;
+  app.add_option("--registrations", opt.registrations, "signed registrations to send")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  app.add_option("--gets", opt.gets, "GET /api/v1/agents/{id} requests to send")
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
+  app.add_option("--clients", opt.clients, "concurrent keep-alive clients")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--server-threads", opt.server_threads,
+                 "server.http_threads for tesserad and the baseline server")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--server-log-level", opt.server_log_level,
+                 "tesserad's logging.level (info, the default, logs every request)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_flag("--json", opt.json, "print one JSON object instead of text");
+  CLI11_PARSE(app, argc, argv);
+
+  // A peer closing a keep-alive connection must be an error code, not death.
+  std::signal(SIGPIPE, SIG_IGN);
+  tessera::crypto::init();
+  try {
+    return run(opt);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_registry: " << e.what() << "\n";
+    return 2;
+  }
+}
