@@ -1,5 +1,7 @@
 #include "http/signed_request.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <ctime>
 
 #include "http/ask.hpp"
@@ -24,13 +26,19 @@ std::optional<std::string> signing_agent(const context& ctx, const httplib::Requ
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(ctx.cfg.auth.signature_max_skew);
   auto verified =
       http_signature::verify(view, static_cast<int64_t>(std::time(nullptr)), skew.count(), err);
-  if (!verified)
+  if (!verified) {
+    // A security event: say why, never what was sent (headers, body).
+    spdlog::warn("signature rejected method={} path={} remote={} reason=\"{}\"", req.method,
+                 req.path, req.remote_addr, err.message);
     return std::nullopt;
+  }
   auto fresh = ask<caf::ok_atom>(ctx.sys, ctx.actors.replay, caf::duration{ctx.cfg.server.request_timeout},
                                  atom::check::value, verified->key_id, verified->nonce,
                                  verified->created);
   if (!fresh.ok()) {
     err = fresh.error();
+    spdlog::warn("signature rejected method={} path={} remote={} keyid={} reason=\"{}\"",
+                 req.method, req.path, req.remote_addr, verified->key_id, err.message);
     return std::nullopt;
   }
   return std::move(verified->key_id);

@@ -266,6 +266,12 @@ BOOST_AUTO_TEST_CASE(bad_signatures_are_rejected) {
   auto hb_headers = a.sign_request("POST", hb, "");
   BOOST_TEST(server.send("POST", hb, "", hb_headers).status == 200);
   BOOST_TEST(server.send("POST", hb, "", hb_headers).status == 401);
+
+  // Failures are logged as security events, without what was sent.
+  auto log = server.log();
+  BOOST_TEST(log.find("signature rejected") != std::string::npos);
+  auto sig = hb_headers.find("Signature")->second;
+  BOOST_TEST(log.find(sig.substr(6, 40)) == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(body_over_the_limit_is_413) {
