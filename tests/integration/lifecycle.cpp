@@ -98,6 +98,15 @@ std::vector<std::string> register_until_signal(server_process& server, int signa
   return acknowledged;
 }
 
+/// How many of `ids` the (restarted) server does not know.
+size_t count_missing(const server_process& server, const std::vector<std::string>& ids) {
+  size_t missing = 0;
+  for (const auto& id : ids)
+    if (server.get("/api/v1/agents/" + id).status != 200)
+      ++missing;
+  return missing;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(kill_9_during_concurrent_registrations_loses_no_acknowledged_agent) {
@@ -112,11 +121,7 @@ BOOST_AUTO_TEST_CASE(kill_9_during_concurrent_registrations_loses_no_acknowledge
   BOOST_REQUIRE(!acknowledged.empty());
 
   server.start();
-  size_t missing = 0;
-  for (const auto& id : acknowledged)
-    if (server.get("/api/v1/agents/" + id).status != 200)
-      ++missing;
-  BOOST_TEST(missing == 0u);
+  BOOST_TEST(count_missing(server, acknowledged) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_under_load_finishes_in_flight_requests_and_exits_zero) {
@@ -129,11 +134,7 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_finishes_in_flight_requests_and_exits_ze
   BOOST_TEST(exit_code == 0, server.log());
   BOOST_REQUIRE(!acknowledged.empty());
   server.start();
-  size_t missing = 0;
-  for (const auto& id : acknowledged)
-    if (server.get("/api/v1/agents/" + id).status != 200)
-      ++missing;
-  BOOST_TEST(missing == 0u);
+  BOOST_TEST(count_missing(server, acknowledged) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
