@@ -10,7 +10,9 @@ agent_session_actor::behavior_type agent_session(
     registry_actor registry) {
   auto& st = self->state;
   st.id = std::move(id);
-  st.last_beat = now_ms();
+  // No beat yet in this session: reporting 0 leaves the stored last_seen as it
+  // is (writes never move it back), which matters for sessions restored at start.
+  st.last_beat = 0;
   auto arm = [self](int64_t deadline) {
     auto& st = self->state;
     st.deadline = deadline;

@@ -12,7 +12,7 @@ namespace tessera {
 struct agent_session_state {
   std::string id;
   int64_t deadline = 0;   // ms since epoch
-  int64_t last_beat = 0;  // ms since epoch
+  int64_t last_beat = 0;  // ms since epoch; 0 until the first heartbeat
   uint64_t timer = 0;     // only the newest armed tick counts
   uint64_t beats = 0;
   static inline const char* name = "agent_session";

@@ -48,7 +48,10 @@ problem apply_all(soci::session& sql, const std::vector<write_op>& ops) {
   return {};
 }
 
+/// Replaces a broken session; on failure leaves none, so the next commit
+/// tries again first.
 void reconnect(persistence_state& st) {
+  st.sql.reset();
   try {
     st.sql = storage::open_session(st.db, storage::session_role::writer);
     st.healthy = true;
@@ -80,7 +83,7 @@ void commit_pending(persistence_state& st) {
   }
   bool all_ok = false;
   try {
-    soci::transaction tr(*st.sql);
+    storage::write_transaction tr(*st.sql, storage::dialect_of(st.db));
     all_ok = true;
     for (auto& w : batch)
       if (apply_all(*st.sql, w.ops).code != ec::none) {
@@ -105,8 +108,12 @@ void commit_pending(persistence_state& st) {
     return;
   }
   for (auto& w : batch) {
+    if (!st.sql) {
+      deliver_error(w, ec::unavailable, "the database is not reachable");
+      continue;
+    }
     try {
-      soci::transaction tr(*st.sql);
+      storage::write_transaction tr(*st.sql, storage::dialect_of(st.db));
       auto p = apply_all(*st.sql, w.ops);
       if (p.code != ec::none) {
         tr.rollback();

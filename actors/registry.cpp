@@ -21,6 +21,9 @@ void publish(self_ptr self, const std::string& kind, const std::string& id) {
 /// Starts the session of an agent that just came online; returns its deadline.
 int64_t start_session(self_ptr self, const registry_config& cfg, const std::string& id) {
   auto& st = self->state;
+  // A registration and a heartbeat can race to start one; keep only the newest.
+  if (auto old = st.sessions.find(id); old != st.sessions.end())
+    self->send(old->second.actor, atom::remove::value);
   auto deadline = now_ms() + cfg.offline_after.count();
   auto generation = st.next_generation++;
   // Linked: sessions end with the registry, and a normal session end is

@@ -18,7 +18,9 @@ replay_window::verdict replay_window::check(const std::string& key_id, const std
 }
 
 void replay_window::evict(int64_t now) {
-  auto end = by_expiry_.upper_bound(now);  // every entry with expiry <= now
+  // A signature created at t verifies while now <= t + window, so its entry
+  // must stay through that second: drop only entries with expiry < now.
+  auto end = by_expiry_.lower_bound(now);
   for (auto it = by_expiry_.begin(); it != end; ++it) seen_.erase(it->second);
   by_expiry_.erase(by_expiry_.begin(), end);
 }

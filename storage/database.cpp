@@ -28,4 +28,28 @@ std::unique_ptr<soci::session> open_session(const config::database_settings& db,
   return sql;
 }
 
+write_transaction::write_transaction(soci::session& sql, dialect d) : sql_(sql) {
+  sql_ << (d == dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+write_transaction::~write_transaction() {
+  if (!open_)
+    return;
+  try {
+    rollback();
+  } catch (const std::exception&) {
+    // The connection is gone; the database dropped the transaction with it.
+  }
+}
+
+void write_transaction::commit() {
+  open_ = false;
+  sql_ << "COMMIT";
+}
+
+void write_transaction::rollback() {
+  open_ = false;
+  sql_ << "ROLLBACK";
+}
+
 }  // namespace tessera::storage

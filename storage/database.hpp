@@ -20,4 +20,22 @@ enum class session_role { writer, reader };
 std::unique_ptr<soci::session> open_session(const config::database_settings& db,
                                             session_role role);
 
+/// A write transaction. On SQLite it begins IMMEDIATE: taking the write lock
+/// up front lets SQLite wait (busy_timeout) for another writer, which it can't
+/// do for a deferred transaction that has read first. Rolls back unless
+/// committed.
+class write_transaction {
+public:
+  write_transaction(soci::session& sql, dialect d);
+  ~write_transaction();
+  write_transaction(const write_transaction&) = delete;
+  write_transaction& operator=(const write_transaction&) = delete;
+  void commit();
+  void rollback();
+
+private:
+  soci::session& sql_;
+  bool open_ = true;
+};
+
 }  // namespace tessera::storage

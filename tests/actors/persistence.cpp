@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "actors/persistence.hpp"
+#include "storage/database.hpp"
 #include "support.hpp"
 
 using namespace tessera;
@@ -118,11 +119,11 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_share_transactions) {
   std::latch sent{threads};
   std::latch go{1};
   {
-    // While the first write waits for the lock, the others pile up in the
+    // While the first write (a touch) waits for the lock, the others pile up in the
     // writer's mailbox: they must share the next transaction.
     write_lock lock{db};
     auto first = (*self)->request(writer, reply_timeout, atom::write::value,
-                                  insert_op(make_agent("first")));
+                                  touch_op("blocker"));
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t)
       workers.emplace_back([&, t] {
@@ -145,7 +146,7 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_share_transactions) {
   }
   BOOST_TEST(oks.load() == threads * per_thread + 1);
   BOOST_TEST(errors.load() == 0);
-  BOOST_TEST(stored_count() == size_t{threads * per_thread + 1});
+  BOOST_TEST(stored_count() == size_t{threads * per_thread});
   auto st = status_of(writer);
   BOOST_TEST(st["writes"].get<int>() == threads * per_thread + 1);
   BOOST_TEST(st["batches"].get<int>() < st["writes"].get<int>());
@@ -162,15 +163,18 @@ BOOST_AUTO_TEST_CASE(a_batch_never_exceeds_max_batch) {
   {
     write_lock lock{db};
     auto first = (*self)->request(writer, reply_timeout, atom::write::value,
-                                  insert_op(make_agent("first")));
+                                  touch_op("blocker"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     handles = send_all(*self, writer, ops);
     handles.insert(handles.begin(), first);
   }
   auto codes = answers(handles);
   BOOST_TEST(std::count(codes.begin(), codes.end(), ec::none) == static_cast<long>(total + 1));
-  BOOST_TEST(stored_count() == total + 1);
+  BOOST_TEST(stored_count() == total);
   auto st = status_of(writer);
   BOOST_TEST(st["largest_batch"].get<size_t>() <= max_batch);
+  BOOST_TEST(st["largest_batch"].get<size_t>() > 1u);
+  BOOST_TEST(st["batches"].get<size_t>() >= total / max_batch + 1);
   BOOST_TEST(st["writes"].get<size_t>() == total + 1);
 }
 
@@ -180,7 +184,7 @@ BOOST_AUTO_TEST_CASE(a_duplicate_fails_alone_and_its_batch_still_commits) {
   {
     write_lock lock{db};
     auto first = (*self)->request(writer, reply_timeout, atom::write::value,
-                                  insert_op(make_agent("first")));
+                                  touch_op("blocker"));
     // Give the writer the time to block on the lock, so the next four are
     // queued behind it and form one batch (if it did not, they join the
     // first one: still one batch).
@@ -197,16 +201,15 @@ BOOST_AUTO_TEST_CASE(a_duplicate_fails_alone_and_its_batch_still_commits) {
   BOOST_TEST(codes[2] == ec::agent_exists);  // exists in the database already
   BOOST_TEST(codes[3] == ec::none);
   BOOST_TEST(codes[4] == ec::agent_exists);  // exists earlier in the same batch
-  BOOST_TEST(static_cast<bool>(stored("first")));
   BOOST_TEST(static_cast<bool>(stored("b1")));
   BOOST_TEST(static_cast<bool>(stored("b2")));
-  BOOST_TEST(stored_count() == 4u);
+  BOOST_TEST(stored_count() == 3u);  // dup, b1, b2
   auto st = status_of(writer);
   BOOST_TEST(st["largest_batch"].get<int>() >= 4);
   BOOST_TEST(st["pending"].get<int>() == 0);
+  BOOST_TEST(st["state"].get<std::string>() == "ok");
   // The writer is still fine afterwards.
   BOOST_TEST(static_cast<bool>(write(insert_op(make_agent("after")))));
-  BOOST_TEST(st["state"].get<std::string>() == "ok");
 }
 
 BOOST_AUTO_TEST_CASE(a_group_of_writes_is_atomic) {
@@ -249,7 +252,7 @@ BOOST_AUTO_TEST_CASE(flush_answers_after_pending_writes_committed) {
   {
     write_lock lock{db};
     handles.push_back((*self)->request(writer, reply_timeout, atom::write::value,
-                                       insert_op(make_agent("first"))));
+                                       touch_op("blocker")));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     for (int i = 0; i < 5; ++i)
       handles.push_back((*self)->request(writer, reply_timeout, atom::write::value,
@@ -259,7 +262,7 @@ BOOST_AUTO_TEST_CASE(flush_answers_after_pending_writes_committed) {
   // on the lock, ahead of the commit they scheduled).
   auto flushed = ask<caf::ok_atom>(writer, atom::flush::value);
   BOOST_TEST_REQUIRE(static_cast<bool>(flushed));
-  BOOST_TEST(stored_count() == 6u);
+  BOOST_TEST(stored_count() == 5u);
   for (int i = 0; i < 5; ++i)
     BOOST_TEST(static_cast<bool>(stored("f" + std::to_string(i))));
   BOOST_TEST(status_of(writer)["pending"].get<int>() == 0);
@@ -267,6 +270,27 @@ BOOST_AUTO_TEST_CASE(flush_answers_after_pending_writes_committed) {
   BOOST_TEST(std::count(codes.begin(), codes.end(), ec::none) == 6);
   // Flushing with nothing pending answers too.
   BOOST_TEST(static_cast<bool>(ask<caf::ok_atom>(writer, atom::flush::value)));
+}
+
+// BUG (storage/database.cpp + actors/persistence.cpp): the writer opens its
+// transactions with a deferred BEGIN (soci::transaction), reads first (the
+// SELECT COUNT of agents::insert) and then needs the write lock. SQLite does
+// not call the busy handler when a connection that already holds a read
+// transaction asks for the write lock, so PRAGMA busy_timeout=5000 has no
+// effect: while any other connection holds the write lock (a second process,
+// an operator's sqlite3 shell, a migration), every write fails at once with
+// `unavailable` instead of waiting. Fix: BEGIN IMMEDIATE on SQLite.
+BOOST_AUTO_TEST_CASE(the_writer_waits_for_a_busy_database) {
+  auto other = storage::open_session(db, storage::session_role::writer);
+  *other << "BEGIN IMMEDIATE";
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    *other << "ROLLBACK";
+  });
+  auto res = write(insert_op(make_agent("patient")));
+  release.join();
+  BOOST_TEST(static_cast<bool>(res), "write failed: " << (res ? "" : to_problem(res.error()).message));
+  BOOST_TEST(static_cast<bool>(stored("patient")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

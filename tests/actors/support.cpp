@@ -33,6 +33,14 @@ write_op insert_op(const agent_record& rec) {
   return op;
 }
 
+write_op touch_op(const std::string& id, int64_t last_seen) {
+  write_op op;
+  op.kind = write_op::touch;
+  op.agent.id = id;
+  op.agent.last_seen = last_seen;
+  return op;
+}
+
 void wait_until_after(int64_t t) {
   while (now_ms() <= t)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

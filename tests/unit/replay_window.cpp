@@ -48,20 +48,21 @@ BOOST_AUTO_TEST_CASE(signatures_before_not_before_are_too_old) {
 BOOST_AUTO_TEST_CASE(entries_expire_at_created_plus_window) {
   window w(600, 0, 100);
   BOOST_TEST(name(w.check("alice", "n1", 1000, 1000)) == "fresh");
-  BOOST_TEST(name(w.check("alice", "n1", 1000, 1599)) == "replayed");
-  BOOST_TEST(name(w.check("alice", "n2", 1000, 1600)) == "fresh");  // n1 expired at 1600
+  // Still valid (and remembered) at exactly created + window.
+  BOOST_TEST(name(w.check("alice", "n1", 1000, 1600)) == "replayed");
+  BOOST_TEST(name(w.check("alice", "n2", 1000, 1601)) == "fresh");  // n1 expired after 1600
   BOOST_TEST(w.size() == 1u);
-  BOOST_TEST(name(w.check("alice", "n1", 1000, 1600)) == "fresh");
+  BOOST_TEST(name(w.check("alice", "n1", 1000, 1601)) == "fresh");
 }
 
 BOOST_AUTO_TEST_CASE(expiry_follows_created_not_arrival_order) {
   window w(100, 0, 100);
   BOOST_TEST(name(w.check("k", "late", 1050, 1050)) == "fresh");   // expires 1150
   BOOST_TEST(name(w.check("k", "early", 1000, 1051)) == "fresh");  // expires 1100
-  BOOST_TEST(name(w.check("k", "x", 1100, 1100)) == "fresh");
+  BOOST_TEST(name(w.check("k", "x", 1101, 1101)) == "fresh");
   BOOST_TEST(w.size() == 2u);  // "early" gone, "late" and "x" kept
-  BOOST_TEST(name(w.check("k", "late", 1050, 1100)) == "replayed");
-  BOOST_TEST(name(w.check("k", "early", 1000, 1100)) == "fresh");
+  BOOST_TEST(name(w.check("k", "late", 1050, 1101)) == "replayed");
+  BOOST_TEST(name(w.check("k", "early", 1001, 1101)) == "fresh");
 }
 
 BOOST_AUTO_TEST_CASE(full_at_capacity_until_entries_expire) {
@@ -71,8 +72,8 @@ BOOST_AUTO_TEST_CASE(full_at_capacity_until_entries_expire) {
   BOOST_TEST(name(w.check("k", "c", 110, 110)) == "full");
   BOOST_TEST(name(w.check("k", "a", 110, 110)) == "replayed");  // replays are still named
   BOOST_TEST(w.size() == 2u);
-  BOOST_TEST(name(w.check("k", "c", 160, 160)) == "fresh");  // "a" expired at 160
-  BOOST_TEST(name(w.check("k", "d", 160, 160)) == "full");
+  BOOST_TEST(name(w.check("k", "c", 161, 161)) == "fresh");  // "a" expired after 160
+  BOOST_TEST(name(w.check("k", "d", 161, 161)) == "full");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
