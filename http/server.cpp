@@ -138,6 +138,9 @@ server::server(context ctx) : ctx_(std::move(ctx)), svr_(std::make_unique<httpli
   svr_->set_read_timeout(std::chrono::duration_cast<std::chrono::seconds>(s.request_timeout) +
                          std::chrono::seconds(1));
   svr_->set_keep_alive_timeout(5);
+  // httplib writes headers and body separately; without TCP_NODELAY the body
+  // waits for the client's delayed ACK (~40 ms per keep-alive request).
+  svr_->set_tcp_nodelay(true);
   // httplib's default is SO_REUSEPORT, which lets another process bind the
   // same port and take a share of our connections; SO_REUSEADDR only allows
   // a quick restart.

@@ -43,6 +43,7 @@
 #include "protocol/crypto.hpp"
 #include "protocol/encoding.hpp"
 #include "protocol/http_signature.hpp"
+#include "storage/database.hpp"
 #include "storage/migrations.hpp"
 
 namespace {
@@ -357,7 +358,8 @@ run_result get_all(int port, int clients, size_t total, const std::vector<std::s
 
 /// Single-threaded SQLite: for each agent one transaction with a row in
 /// `agents` and its rows in `agent_terms` — the rows the server writes, with
-/// the server's schema (storage::migrate) and its writer's PRAGMAs. Statements
+/// the server's schema (storage::migrate), its writer's PRAGMAs and its
+/// write transaction. Statements
 /// are prepared once, so this is close to the floor SQLite allows; the
 /// server may still beat it because it commits concurrent writes together.
 run_result sqlite_baseline(const fs::path& dir, const std::vector<prepared_registration>& regs,
@@ -394,7 +396,8 @@ run_result sqlite_baseline(const fs::path& dir, const std::vector<prepared_regis
     registered = updated = seen = std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count();
-    soci::transaction tr(sql);
+    // The server's writer transaction (BEGIN IMMEDIATE on SQLite).
+    tessera::storage::write_transaction tr(sql, tessera::storage::dialect::sqlite);
     insert_agent.execute(true);
     for (auto [k, values] : {std::pair{"protocol", &c.protocols},
                              std::pair{"skill", &c.skill_ids}, std::pair{"tag", &c.tags}}) {
