@@ -68,6 +68,7 @@ using registry_actor = caf::typed_actor<
     caf::reacts_to<atom::subscribe, event_listener_actor>,
     caf::reacts_to<atom::offline, std::string, uint64_t, int64_t>,
     caf::reacts_to<atom::tick>,
+    caf::reacts_to<atom::online>,
     caf::replies_to<atom::flush>::with<caf::ok_atom>>::extend_with<status_client_actor>;
 
 /// Remembers (keyid, nonce) of signed requests within the skew window.

@@ -66,11 +66,11 @@ void bring_online(self_ptr self, const registry_config& cfg, persistence_actor w
             op.agent.id = id;
             op.agent.status = "online";
             op.agent.last_seen = now_ms();
-            self->request(writer, cfg.timeout, atom::write::value, op)
+            self->request(writer, caf::infinite, atom::write::value, op)
                 .then(
                     [=](caf::ok_atom) {
                       auto deadline = start_session(self, cfg, id);
-                      publish(self, "online", id);
+                      publish(self, "agent_online", id);
                       auto waiting = std::move(self->state.starting[id]);
                       self->state.starting.erase(id);
                       for (auto& p : waiting)
@@ -88,8 +88,8 @@ void write_offline(self_ptr self, const registry_config& cfg, persistence_actor 
   op.agent.id = id;
   op.agent.status = "offline";
   op.agent.last_seen = last_seen;
-  self->request(writer, cfg.timeout, atom::write::value, op)
-      .then([=](caf::ok_atom) { publish(self, "offline", id); },
+  self->request(writer, caf::infinite, atom::write::value, op)
+      .then([=](caf::ok_atom) { publish(self, "agent_offline", id); },
             [=](const caf::error& err) {
               // not_found: deregistered meanwhile, nothing to do. Otherwise
               // retry with the next flush, unless it came back online.
@@ -122,7 +122,7 @@ void flush(self_ptr self, const registry_config& cfg, persistence_actor writer, 
   }
   auto batch = std::move(st.last_seen);
   st.last_seen.clear();
-  self->request(writer, cfg.timeout, atom::write::value, std::move(ops))
+  self->request(writer, caf::infinite, atom::write::value, std::move(ops))
       .then([done](caf::ok_atom) mutable { done(); },
             [self, batch, done](const caf::error&) mutable {
               // Keep them for the next flush; newer beats win.
@@ -134,12 +134,9 @@ void flush(self_ptr self, const registry_config& cfg, persistence_actor writer, 
             });
 }
 
-}  // namespace
-
-registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry_state> self,
-                                       registry_config cfg, persistence_actor writer,
-                                       reader_actor readers) {
-  // Agents that were online when the server stopped get a fresh deadline.
+/// Agents that were online when the server stopped get a session with a fresh
+/// deadline; if the database can't say which, ask again shortly.
+void restore_sessions(self_ptr self, const registry_config& cfg, reader_actor readers) {
   self->request(readers, cfg.timeout, atom::online::value)
       .then(
           [=](const std::vector<std::string>& ids) {
@@ -147,10 +144,17 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
               if (!self->state.sessions.count(id))
                 start_session(self, cfg, id);
           },
-          [](const caf::error&) {
-            // The database is down at start; agents come back with their
-            // next heartbeat.
+          [=](const caf::error&) {
+            self->delayed_send(self, std::chrono::seconds(1), atom::online::value);
           });
+}
+
+}  // namespace
+
+registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry_state> self,
+                                       registry_config cfg, persistence_actor writer,
+                                       reader_actor readers) {
+  restore_sessions(self, cfg, readers);
   self->delayed_send(self, cfg.flush_interval, atom::tick::value);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& subs = self->state.subscribers;
@@ -165,11 +169,11 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         rec.registered_at = rec.updated_at = rec.last_seen = now;
         auto rp = self->make_response_promise<agent_record>();
         write_op op{write_op::insert_agent, rec};
-        self->request(writer, cfg.timeout, atom::write::value, std::move(op))
+        self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {
                   start_session(self, cfg, rec.id);
-                  publish(self, "registered", rec.id);
+                  publish(self, "agent_registered", rec.id);
                   rp.deliver(rec);
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -179,10 +183,10 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         rec.updated_at = now_ms();
         auto rp = self->make_response_promise<agent_record>();
         write_op op{write_op::replace_card, rec};
-        self->request(writer, cfg.timeout, atom::write::value, std::move(op))
+        self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {
-                  publish(self, "updated", rec.id);
+                  publish(self, "agent_updated", rec.id);
                   // Answer with the stored record (status, times) as readers see it.
                   self->request(readers, cfg.timeout, atom::get::value, rec.id)
                       .then([=](agent_record stored) mutable { rp.deliver(std::move(stored)); },
@@ -196,13 +200,13 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         write_op op;
         op.kind = write_op::delete_agent;
         op.agent.id = id;
-        self->request(writer, cfg.timeout, atom::write::value, std::move(op))
+        self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {
                   stop_session(self, id);
                   self->state.last_seen.erase(id);
                   self->state.offline_unsaved.erase(id);
-                  publish(self, "deregistered", id);
+                  publish(self, "agent_deregistered", id);
                   rp.deliver(caf::ok_atom::value);
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -244,6 +248,7 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         }
         write_offline(self, cfg, writer, id, seen);
       },
+      [=](atom::online) { restore_sessions(self, cfg, readers); },
       [=](atom::tick) {
         flush(self, cfg, writer, [] {});
         self->delayed_send(self, cfg.flush_interval, atom::tick::value);

@@ -2,7 +2,9 @@
 // agent id -> agent_session for every online agent. Register, replace and
 // deregister go through the writer; heartbeats stay in memory (last_seen is
 // written coalesced, once per heartbeat interval); status changes are written
-// when they happen and published to subscribers.
+// when they happen and published to subscribers. Requests to the writer carry
+// no timeout: it always answers (commit or error), and giving up on a write
+// that still commits would leave the database and the sessions disagreeing.
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,7 +17,7 @@ namespace tessera {
 struct registry_config {
   config::millis offline_after{90'000};
   config::millis flush_interval{30'000};  // how often last_seen reaches the database
-  config::millis timeout{10'000};         // for requests to the writer and readers
+  config::millis timeout{10'000};         // for requests to the readers and sessions
 };
 
 struct registry_state {

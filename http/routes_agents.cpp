@@ -9,7 +9,7 @@
 #include "protocol/agent_card.hpp"
 #include "protocol/agent_id.hpp"
 #include "protocol/encoding.hpp"
-#include "protocol/json_limits.hpp"
+#include "protocol/json_body.hpp"
 
 namespace tessera::http {
 
@@ -26,36 +26,28 @@ caf::duration timeout_of(const context& ctx) {
 /// Parses and validates a signed card from the body; nullopt after an error
 /// response was written.
 std::optional<card::agent_card> read_card(const httplib::Request& req, httplib::Response& res) {
+  problem err;
   if (req.body.empty()) {
     send_error(res, ec::invalid_request, "body: expected a signed agent card (JSON object)");
     return std::nullopt;
   }
-  if (!json_limits::depth_within(req.body)) {
-    send_error(res, ec::invalid_request,
-               "body: JSON nests deeper than " + std::to_string(json_limits::max_depth));
+  auto doc = json_body::parse(req.body, "body", err);
+  if (!doc) {
+    send_error(res, err);
     return std::nullopt;
   }
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(req.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    send_error(res, ec::invalid_request,
-               "body: malformed JSON at byte " + std::to_string(e.byte));
-    return std::nullopt;
-  }
-  problem err;
-  auto card = card::parse(doc, err);
+  auto card = card::parse(*doc, err);
   if (!card)
     send_error(res, err);
   return card;
 }
 
-agent_record record_of(const card::agent_card& c) {
+/// The body is stored as sent: it parsed without duplicate keys, so every
+/// verifier reads the same card from it.
+agent_record record_of(const card::agent_card& c, const std::string& body) {
   agent_record rec;
   rec.id = c.id;
-  // Compact and free of duplicate keys: the form other verifiers will parse
-  // the same way. Its JCS form, which the signature covers, is unchanged.
-  rec.card = c.document.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  rec.card = body;
   rec.name = c.name;
   rec.protocols = c.protocols;
   rec.skills = c.skill_ids;
@@ -102,7 +94,7 @@ void register_agent(const context& ctx, const httplib::Request& req, httplib::Re
                       "public_key: the card's key is not the key that signed the request "
                       "(proof of possession)");
   auto stored = ask<agent_record>(ctx.sys, ctx.actors.registry, timeout_of(ctx),
-                                  atom::register_::value, record_of(*card));
+                                  atom::register_::value, record_of(*card, req.body));
   if (!stored.ok())
     return send_error(res, stored.error());
   res.status = 201;
@@ -121,7 +113,7 @@ void replace_agent(const context& ctx, const httplib::Request& req, httplib::Res
     return send_error(res, ec::invalid_request,
                       "public_key: a card can't change the agent's key; register a new agent");
   auto stored = ask<agent_record>(ctx.sys, ctx.actors.registry, timeout_of(ctx),
-                                  atom::replace::value, record_of(*card));
+                                  atom::replace::value, record_of(*card, req.body));
   if (!stored.ok())
     return send_error(res, stored.error());
   res.status = 200;

@@ -135,8 +135,9 @@ server::server(context ctx) : ctx_(std::move(ctx)), svr_(std::make_unique<httpli
   auto threads = static_cast<size_t>(std::max(1, s.http_threads));
   svr_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   svr_->set_payload_max_length(s.max_body_bytes);
-  svr_->set_read_timeout(std::chrono::duration_cast<std::chrono::seconds>(s.request_timeout) +
-                         std::chrono::seconds(1));
+  // A worker serves one connection at a time: don't let a slow or idle client
+  // hold one for long.
+  svr_->set_read_timeout(std::chrono::seconds(5));
   svr_->set_keep_alive_timeout(5);
   // httplib writes headers and body separately; without TCP_NODELAY the body
   // waits for the client's delayed ACK (~40 ms per keep-alive request).
@@ -164,14 +165,11 @@ int server::bind(std::string& why) {
   }
   if (host.empty())
     host = "0.0.0.0";
-  if (port == 0) {
-    port = svr_->bind_to_any_port(host);
-  } else if (!svr_->bind_to_port(host, port)) {
-    port = -1;
-  }
-  if (port < 0)
+  if (!svr_->bind_to_port(host, port)) {
     why = "server.http_addr: cannot listen on " + ctx_.cfg.server.http_addr +
           " (address in use or not available)";
+    return -1;
+  }
   return port;
 }
 

@@ -58,7 +58,7 @@ typename Inspector::result_type inspect(Inspector& f, agent_page& x) {
 
 /// Published by the registry to its subscribers (the reputation engine later).
 struct agent_event {
-  std::string kind;  // registered | updated | deregistered | online | offline
+  std::string kind;  // agent_registered | _updated | _deregistered | _online | _offline
   std::string agent_id;
   int64_t at = 0;
 };

@@ -56,6 +56,14 @@ public:
     return false;
   }
 
+  static bool has_control(const std::string& text, bool allow_line_breaks) {
+    for (unsigned char c : text) {
+      if (allow_line_breaks && (c == '\n' || c == '\r' || c == '\t')) continue;
+      if (c < 0x20 || c == 0x7f) return true;
+    }
+    return false;
+  }
+
   bool known_fields(const json& object, const std::set<std::string>& known,
                     const std::string& prefix) {
     for (const auto& [key, value] : object.items())
@@ -77,6 +85,9 @@ public:
                                        std::to_string(max) + " characters");
     }
     out = it->get<std::string>();
+    // NUL and other controls would be stored differently by SQLite and
+    // PostgreSQL; line breaks and tabs are fine in prose.
+    if (has_control(out, true)) return fail(path, "must not contain control characters");
     return true;
   }
 
@@ -101,6 +112,7 @@ public:
     if (!length || *length < 1 || *length > max)
       return fail(path, "must be a string of 1-" + std::to_string(max) + " characters");
     out = value.get<std::string>();
+    if (has_control(out, false)) return fail(path, "must not contain control characters");
     return true;
   }
 

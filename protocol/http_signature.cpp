@@ -210,7 +210,7 @@ std::optional<verified> verify(const request_view& r, int64_t now, int64_t max_s
     return std::nullopt;
   }
   auto* alg = find_param(input->params, "alg");
-  if (alg && (alg->type != bare_item::kind::string || alg->text != algorithm)) {
+  if (!alg || alg->type != bare_item::kind::string || alg->text != algorithm) {
     fail(err, ec::invalid_signature, "signature parameter alg must be \"ed25519\"");
     return std::nullopt;
   }

@@ -7,16 +7,10 @@ namespace {
 void insert_terms(soci::session& sql, const agent_record& rec) {
   auto put = [&](const char* kind, const std::vector<std::string>& values) {
     std::string k = kind;
-    for (auto v : values) {
-      // Duplicate values in a card are harmless; the primary key would reject
-      // them, so skip what is already there.
-      int n = 0;
-      sql << "SELECT COUNT(*) FROM agent_terms WHERE agent_id = :id AND kind = :k AND value = :v",
-          soci::use(rec.id), soci::use(k), soci::use(v), soci::into(n);
-      if (n == 0)
-        sql << "INSERT INTO agent_terms (agent_id, kind, value) VALUES (:id, :k, :v)",
-            soci::use(rec.id), soci::use(k), soci::use(v);
-    }
+    // card::parse makes each list free of duplicates (the primary key relies on it).
+    for (const auto& v : values)
+      sql << "INSERT INTO agent_terms (agent_id, kind, value) VALUES (:id, :k, :v)",
+          soci::use(rec.id), soci::use(k), soci::use(v);
   };
   put("protocol", rec.protocols);
   put("skill", rec.skills);

@@ -1,6 +1,7 @@
 #include "storage/migrations.hpp"
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,17 @@ namespace {
 struct migration {
   int version;
   const char* description;
-  std::vector<std::string> statements;  // portable SQL (SQLite and PostgreSQL)
+  // Portable SQL; "{id}" stands for the type of id columns, which must sort
+  // by bytes on both databases (PostgreSQL's default collation would not).
+  std::vector<std::string> statements;
 };
+
+std::string for_dialect(std::string sql, dialect d) {
+  const std::string id_type = d == dialect::postgres ? "TEXT COLLATE \"C\"" : "TEXT";
+  for (auto at = sql.find("{id}"); at != std::string::npos; at = sql.find("{id}", at))
+    sql.replace(at, 4, id_type);
+  return sql;
+}
 
 // Append only: a released migration never changes.
 const std::vector<migration>& migrations() {
@@ -20,7 +30,7 @@ const std::vector<migration>& migrations() {
       {1,
        "agents and their index terms",
        {"CREATE TABLE agents ("
-        " id TEXT PRIMARY KEY,"
+        " id {id} PRIMARY KEY,"
         " card TEXT NOT NULL,"
         " name TEXT NOT NULL,"
         " status TEXT NOT NULL,"
@@ -30,7 +40,7 @@ const std::vector<migration>& migrations() {
         "CREATE INDEX agents_status ON agents (status, id)",
         // One row per protocol, skill id or tag of an agent, for the list filters.
         "CREATE TABLE agent_terms ("
-        " agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,"
+        " agent_id {id} NOT NULL REFERENCES agents (id) ON DELETE CASCADE,"
         " kind TEXT NOT NULL,"
         " value TEXT NOT NULL,"
         " PRIMARY KEY (agent_id, kind, value))",
@@ -51,24 +61,32 @@ int latest_schema_version() {
 }
 
 int migrate(soci::session& sql, dialect d) {
-  sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-         " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
-  if (d == dialect::postgres) {
-    // Several nodes may start at once against one database: serialize them.
+  // Several nodes may start at once against one PostgreSQL: serialize them,
+  // from before the first statement. (The lock ends with the session too.)
+  if (d == dialect::postgres)
     sql << "SELECT pg_advisory_lock(7382001)";
-  }
+  auto unlock = [&] {
+    if (d == dialect::postgres)
+      sql << "SELECT pg_advisory_unlock(7382001)";
+  };
   int current = 0;
-  soci::indicator ind = soci::i_ok;
-  sql << "SELECT MAX(version) FROM schema_migrations", soci::into(current, ind);
-  if (ind == soci::i_null)
-    current = 0;
   try {
+    sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+           " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+    soci::indicator ind = soci::i_ok;
+    sql << "SELECT MAX(version) FROM schema_migrations", soci::into(current, ind);
+    if (ind == soci::i_null)
+      current = 0;
+    if (current > latest_schema_version())
+      throw std::runtime_error("the database schema is at version " + std::to_string(current) +
+                               ", newer than this tesserad knows (" +
+                               std::to_string(latest_schema_version()) + "); upgrade tesserad");
     for (const auto& m : migrations()) {
       if (m.version <= current)
         continue;
       soci::transaction tr(sql);
       for (const auto& stmt : m.statements)
-        sql << stmt;
+        sql << for_dialect(stmt, d);
       std::string description = m.description;
       long long at = now_ms();
       int version = m.version;
@@ -79,12 +97,10 @@ int migrate(soci::session& sql, dialect d) {
       current = m.version;
     }
   } catch (...) {
-    if (d == dialect::postgres)
-      sql << "SELECT pg_advisory_unlock(7382001)";
+    unlock();
     throw;
   }
-  if (d == dialect::postgres)
-    sql << "SELECT pg_advisory_unlock(7382001)";
+  unlock();
   return current;
 }
 

@@ -42,6 +42,7 @@ registry_actor::behavior_type fake_registry(
         caf::anon_send(reports, atom::offline::value, std::move(id), generation, last_seen);
       },
       [=](atom::tick) {},
+      [=](atom::online) {},
       [=](atom::flush) -> caf::ok_atom { return caf::ok_atom::value; },
       [=](atom::status) -> std::string {
         return nlohmann::json{{"offline_reports", self->state.offline_reports}}.dump();

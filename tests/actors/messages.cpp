@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(agent_page_round_trip) {
 }
 
 BOOST_AUTO_TEST_CASE(agent_event_round_trip) {
-  agent_event ev{"deregistered", "did:key:abc", 1'700'000'000'123};
+  agent_event ev{"agent_deregistered", "did:key:abc", 1'700'000'000'123};
   check_same(round_trip(ev), ev);
   check_same(message_round_trip(ev), ev);
 }

@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "actors/persistence.hpp"
-#include "storage/database.hpp"
 #include "support.hpp"
 
 using namespace tessera;
@@ -45,7 +44,7 @@ BOOST_AUTO_TEST_CASE(a_write_is_acknowledged_only_after_commit) {
   BOOST_TEST(!stored("a1"));
   auto ok = write(insert_op(rec));
   BOOST_TEST_REQUIRE(static_cast<bool>(ok));
-  // Right after the ok, another connection to the file sees the row: the
+  // Right after the ok, another session on the database sees the row: the
   // transaction committed before the answer left.
   auto row = stored("a1");
   BOOST_TEST_REQUIRE(static_cast<bool>(row));
@@ -272,20 +271,16 @@ BOOST_AUTO_TEST_CASE(flush_answers_after_pending_writes_committed) {
   BOOST_TEST(static_cast<bool>(ask<caf::ok_atom>(writer, atom::flush::value)));
 }
 
-// BUG (storage/database.cpp + actors/persistence.cpp): the writer opens its
-// transactions with a deferred BEGIN (soci::transaction), reads first (the
-// SELECT COUNT of agents::insert) and then needs the write lock. SQLite does
-// not call the busy handler when a connection that already holds a read
-// transaction asks for the write lock, so PRAGMA busy_timeout=5000 has no
-// effect: while any other connection holds the write lock (a second process,
-// an operator's sqlite3 shell, a migration), every write fails at once with
-// `unavailable` instead of waiting. Fix: BEGIN IMMEDIATE on SQLite.
+// Another session holding the write lock (a second process, an operator's
+// shell, a migration) makes a write wait, not fail with `unavailable`: on
+// SQLite the writer's transactions begin IMMEDIATE, so busy_timeout applies
+// even though agents::insert reads before it writes; on PostgreSQL the write
+// queues behind the table lock.
 BOOST_AUTO_TEST_CASE(the_writer_waits_for_a_busy_database) {
-  auto other = storage::open_session(db, storage::session_role::writer);
-  *other << "BEGIN IMMEDIATE";
+  write_lock lock{db};
   std::thread release([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    *other << "ROLLBACK";
+    lock.release();
   });
   auto res = write(insert_op(make_agent("patient")));
   release.join();

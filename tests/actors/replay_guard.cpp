@@ -95,14 +95,9 @@ BOOST_AUTO_TEST_CASE(expired_entries_free_capacity) {
   BOOST_TEST(code(check(guard, "k", "other", now_s())) == ec::unavailable);
 }
 
-// BUG (protocol/replay_window.cpp, evict: `upper_bound(now)`, i.e. an entry
-// expires when created + window <= now) against protocol/http_signature.cpp:487
-// (verify accepts created >= now - max_skew, inclusive). A request signed
-// exactly max_skew seconds ago passes verify, is recorded with expiry == now,
-// and the next check in the same second evicts it first: the replay is
-// accepted. Entries should expire only when created + window < now (or verify
-// should use a strict bound). tests/unit/replay_window.cpp
-// (entries_expire_at_created_plus_window) currently pins the lenient edge.
+// verify accepts a signature created exactly `window` seconds ago (created >=
+// now - max_skew, inclusive), so its nonce must still be remembered in that
+// second: the guard forgets an entry only once created + window < now.
 BOOST_AUTO_TEST_CASE(a_pair_at_the_edge_of_the_window_is_not_replayable) {
   auto guard = spawn_guard(now_s() - 1000, 100);
   // Both checks must fall in one second (where verify would accept both).

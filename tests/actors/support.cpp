@@ -3,9 +3,13 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <soci/postgresql/soci-postgresql.h>
+
 #include "actors/messages.hpp"
 #include "actors/persistence.hpp"
 #include "actors/readers.hpp"
+#include "protocol/crypto.hpp"
+#include "protocol/encoding.hpp"
 #include "storage/agent_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -48,7 +52,14 @@ void wait_until_after(int64_t t) {
 
 write_lock::write_lock(const config::database_settings& db)
     : sql_(storage::open_session(db, storage::session_role::writer)) {
-  *sql_ << "BEGIN IMMEDIATE";
+  if (storage::dialect_of(db) == storage::dialect::postgres) {
+    // EXCLUSIVE conflicts with the ROW EXCLUSIVE lock every INSERT, UPDATE
+    // and DELETE on agents takes, and lets plain SELECTs through.
+    *sql_ << "BEGIN";
+    *sql_ << "LOCK TABLE agents IN EXCLUSIVE MODE";
+  } else {
+    *sql_ << "BEGIN IMMEDIATE";
+  }
   held_ = true;
 }
 
@@ -72,15 +83,53 @@ std::filesystem::path make_temp_dir() {
   return pattern;
 }
 
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v ? v : fallback;
+}
+
 }  // namespace
+
+scratch_database::scratch_database() {
+  settings.readers = 2;
+  if (env_or("TESSERA_TEST_DRIVER", "sqlite") != "postgres") {
+    dir_ = make_temp_dir();
+    settings.driver = "sqlite";
+    settings.dsn = (dir_ / "tessera.db").string();
+    return;
+  }
+  auto admin = env_or("TESSERA_TEST_PG_DSN", "");
+  if (admin.empty())
+    throw std::runtime_error(
+        "TESSERA_TEST_DRIVER=postgres needs TESSERA_TEST_PG_DSN (tools/test sets it)");
+  auto name = "tessera_test_" + encoding::hex_encode(crypto::random_bytes(6));
+  soci::session sql(*soci::factory_postgresql(), admin);
+  sql << "CREATE DATABASE " + name;
+  pg_name_ = name;
+  settings.driver = "postgres";
+  // In a libpq conninfo string the last dbname wins.
+  settings.dsn = admin + " dbname=" + name;
+}
+
+scratch_database::~scratch_database() {
+  if (!pg_name_.empty()) {
+    try {
+      soci::session sql(*soci::factory_postgresql(), env_or("TESSERA_TEST_PG_DSN", ""));
+      sql << "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)";
+    } catch (const std::exception&) {
+      // The throwaway server goes away with tools/test anyway.
+    }
+  }
+  if (!dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
 
 actor_fixture::actor_fixture() {
   register_messages(cfg);
   sys = std::make_unique<caf::actor_system>(cfg);
-  dir = make_temp_dir();
-  db.driver = "sqlite";
-  db.dsn = (dir / "tessera.db").string();
-  db.readers = 2;
+  db = scratch.settings;
   auto sql = storage::open_session(db, storage::session_role::writer);
   storage::migrate(*sql, storage::dialect_of(db));
   writer = sys->spawn<caf::detached>(tessera::persistence, std::move(sql), db);
@@ -102,8 +151,7 @@ actor_fixture::~actor_fixture() {
   writer = nullptr;
   readers = nullptr;
   sys.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
+  // The scratch database goes with its member, after every session closed.
 }
 
 registry_actor actor_fixture::spawn_registry(registry_config rc) {

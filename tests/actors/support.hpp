@@ -1,6 +1,7 @@
 #pragma once
 // Shared fixture of the actor tests: a real actor system with Tessera's
-// message types, a temporary SQLite database (migrated), the writer and the
+// message types, a migrated scratch database (a SQLite file, or a fresh
+// PostgreSQL database when TESSERA_TEST_DRIVER=postgres), the writer and the
 // reader pool, and helpers that ask actors with finite timeouts.
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
@@ -44,8 +45,8 @@ agent_record make_agent(const std::string& id);
 /// A write that inserts `rec` as is.
 write_op insert_op(const agent_record& rec);
 
-/// A write whose first statement is an UPDATE (touch of an id that need not
-/// exist): it waits for a write_lock instead of failing.
+/// A write that succeeds whether or not `id` exists (a touch of last_seen):
+/// the blocker the batching tests send while a write_lock is held.
 write_op touch_op(const std::string& id, int64_t last_seen = 1);
 
 /// The code of an error, through the one mapping the HTTP layer uses.
@@ -70,12 +71,13 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
 /// timestamp is strictly greater. Not a timing assertion.
 void wait_until_after(int64_t t);
 
-/// Holds SQLite's write lock from an independent connection (BEGIN IMMEDIATE)
-/// without changing anything, until release() or destruction. A writer
-/// transaction whose first statement is a write (a `touch`, see touch_op)
-/// then waits in SQLite's busy handler, so writes sent meanwhile pile up in
-/// the writer's mailbox. (A transaction that reads first does not wait: see
-/// the disabled test persistence/the_writer_waits_for_a_busy_database.)
+/// Holds the database's write lock from an independent session without
+/// changing anything, until release() (from any one thread) or destruction:
+/// on SQLite a BEGIN IMMEDIATE transaction, on PostgreSQL a transaction
+/// holding LOCK TABLE agents IN EXCLUSIVE MODE (reads still pass). The
+/// writer's next transaction then waits for it (SQLite's busy handler,
+/// PostgreSQL's lock queue) instead of failing, and writes sent meanwhile pile
+/// up in the writer's mailbox.
 class write_lock {
 public:
   explicit write_lock(const config::database_settings& db);
@@ -87,6 +89,25 @@ private:
   bool held_ = false;
 };
 
+/// The database of one test: a SQLite file in a temporary directory, or, when
+/// TESSERA_TEST_DRIVER=postgres, a fresh database (tessera_test_<random hex>)
+/// on the server whose admin conninfo TESSERA_TEST_PG_DSN gives, dropped at the
+/// end. Empty: migrations are the fixture's job.
+class scratch_database {
+public:
+  scratch_database();
+  ~scratch_database();
+  scratch_database(const scratch_database&) = delete;
+  scratch_database& operator=(const scratch_database&) = delete;
+
+  config::database_settings settings;
+  bool postgres() const { return !pg_name_.empty(); }
+
+private:
+  std::filesystem::path dir_;  // sqlite only
+  std::string pg_name_;        // postgres only
+};
+
 class actor_fixture {
 public:
   actor_fixture();
@@ -96,7 +117,8 @@ public:
 
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
-  std::filesystem::path dir;
+  scratch_database scratch;
+  /// The scratch database's settings (driver "sqlite" or "postgres").
   config::database_settings db;
   persistence_actor writer;
   reader_actor readers;
@@ -137,8 +159,8 @@ public:
   /// Writes through the writer and waits for the answer.
   caf::expected<caf::ok_atom> write(const write_op& op);
 
-  /// The row as a fresh, independent connection to the database file sees it
-  /// (not through the actors).
+  /// The row as a fresh, independent session on the database (same driver)
+  /// sees it, not through the actors.
   std::optional<agent_record> stored(const std::string& id);
   size_t stored_count();
 

@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(bad_cards_are_rejected_naming_the_field) {
     return a.sign(c).dump();
   };
   expect_rejected(a, "{\"name\": ", 400, "body");
-  expect_rejected(a, "[1,2]", 400, "");
+  expect_rejected(a, "[1,2]", 400, "card: must be a JSON object");
   expect_rejected(a, with("name", 5), 400, "name");
   expect_rejected(a, with("name", std::string(129, 'n')), 400, "name");
   expect_rejected(a, with("description", std::string(4097, 'd')), 400, "description");
@@ -223,8 +223,32 @@ BOOST_AUTO_TEST_CASE(bad_cards_are_rejected_naming_the_field) {
   agent b;
   expect_rejected(a, b.sign(b.card()).dump(), 403, "public_key");
 
-  // Nested beyond the limit.
+  // Nested beyond the limit, a number out of range, a duplicate key.
   expect_rejected(a, std::string(100, '[') + std::string(100, ']'), 400, "body");
+  auto huge = a.sign(good).dump();
+  huge.insert(1, "\"n\":1e400,");
+  expect_rejected(a, huge, 400, "body: a number is out of range");
+  auto twice = a.sign(good).dump();
+  twice.insert(1, "\"name\":\"Other\",");
+  expect_rejected(a, twice, 400, "body: duplicate key \"name\"");
+  // Control characters in names (NUL would be stored differently by the databases).
+  expect_rejected(a, with("name", std::string("a\0b", 3)), 400, "name");
+}
+
+BOOST_AUTO_TEST_CASE(the_card_is_stored_and_served_byte_for_byte) {
+  agent a;
+  // Keys out of order and spaces: what the agent sent, not a re-serialization.
+  auto c = a.sign(a.card("Bytes"));
+  std::string body = "{ \"version\": " + c["version"].dump() + ", \"name\": " + c["name"].dump();
+  for (auto& [key, value] : c.items())
+    if (key != "version" && key != "name")
+      body += ", \"" + key + "\": " + value.dump();
+  body += " }";
+  auto res = server.send("POST", "/api/v1/agents", body,
+                         a.sign_request("POST", "/api/v1/agents", body));
+  BOOST_REQUIRE_EQUAL(res.status, 201);
+  auto got = server.get("/api/v1/agents/" + a.id);
+  BOOST_TEST(got.body.find(",\"card\":" + body + "}") != std::string::npos, got.body);
 }
 
 BOOST_AUTO_TEST_CASE(bad_signatures_are_rejected) {
@@ -232,20 +256,26 @@ BOOST_AUTO_TEST_CASE(bad_signatures_are_rejected) {
   auto before = agent_count();
   auto body = a.sign(a.card()).dump();
   const std::string target = "/api/v1/agents";
+  // Each rejection says what is wrong with the signature.
   auto expect_401 = [&](const httplib::Headers& headers, const std::string& what,
-                        const std::string& sent = "") {
+                        const std::string& message, const std::string& sent = "") {
     auto res = server.send("POST", target, sent.empty() ? body : sent, headers);
     BOOST_TEST(res.status == 401, what << ": " << res.status << " " << res.body);
     BOOST_TEST(res.error_code() == "invalid_signature", what);
+    BOOST_TEST(res.error_message().find(message) == 0, what << ": " << res.error_message());
   };
-  expect_401({}, "missing signature");
-  expect_401(a.sign_request("POST", target, body, std::time(nullptr) - 3600), "stale");
-  expect_401(a.sign_request("POST", target, body, std::time(nullptr) + 3600), "from the future");
+  expect_401({}, "missing signature", "Signature-Input header is missing");
+  expect_401(a.sign_request("POST", target, body, std::time(nullptr) - 3600), "stale",
+             "signature created outside the allowed clock skew");
+  expect_401(a.sign_request("POST", target, body, std::time(nullptr) + 3600), "from the future",
+             "signature created outside the allowed clock skew");
   // The body changed after signing: the digest no longer matches.
   auto other = a.sign(a.card("Other")).dump();
-  expect_401(a.sign_request("POST", target, body), "digest mismatch", other);
+  expect_401(a.sign_request("POST", target, body), "digest mismatch",
+             "Content-Digest does not match the body", other);
   // Signed for another path.
-  expect_401(a.sign_request("POST", "/api/v1/agents?x=1", body), "other target");
+  expect_401(a.sign_request("POST", "/api/v1/agents?x=1", body), "other target",
+             "signature does not verify");
   // A signature by b with a's keyid.
   agent b;
   auto forged = b.sign_request("POST", target, body);
@@ -253,10 +283,17 @@ BOOST_AUTO_TEST_CASE(bad_signatures_are_rejected) {
   input.replace(input.find(b.id), b.id.size(), a.id);
   forged.erase("Signature-Input");
   forged.emplace("Signature-Input", input);
-  expect_401(forged, "forged");
+  expect_401(forged, "forged", "signature does not verify");
+  // Without the alg parameter.
+  auto no_alg = a.sign_request("POST", target, body);
+  auto without = no_alg.find("Signature-Input")->second;
+  without.erase(without.find(";alg="));
+  no_alg.erase("Signature-Input");
+  no_alg.emplace("Signature-Input", without);
+  expect_401(no_alg, "no alg", "signature parameter alg");
   BOOST_TEST(agent_count() == before);
 
-  // A captured request can't be replayed, even once the first one failed later.
+  // A captured request can't be replayed.
   auto headers = a.sign_request("POST", target, body);
   BOOST_REQUIRE_EQUAL(server.send("POST", target, body, headers).status, 201);
   auto replay = server.send("POST", target, body, headers);

@@ -48,6 +48,10 @@ struct fixture {
   }
 
   std::string params(const std::string& components) const {
+    return params_without_alg(components) + ";alg=\"ed25519\"";
+  }
+
+  std::string params_without_alg(const std::string& components) const {
     return components + ";created=" + std::to_string(now) + ";nonce=\"n\";keyid=\"" + id + "\"";
   }
 
@@ -262,8 +266,8 @@ BOOST_AUTO_TEST_CASE(bad_alg) {
   BOOST_TEST(error() == "signature parameter alg must be \"ed25519\"");
   sign_raw(standard_components(), params(p) + ";alg=ed25519");  // a token, not a string
   BOOST_TEST(error() == "signature parameter alg must be \"ed25519\"");
-  sign_raw(standard_components(), params(p));  // alg is optional
-  BOOST_TEST(error() == "");
+  sign_raw(standard_components(), params_without_alg(p));  // alg is required
+  BOOST_TEST(error() == "signature parameter alg must be \"ed25519\"");
 }
 
 BOOST_AUTO_TEST_CASE(required_parameters) {
@@ -281,7 +285,8 @@ BOOST_AUTO_TEST_CASE(required_parameters) {
            c + ";created=1700000000;nonce=\"" + std::string(129, 'n') + "\"" + keyid);
   BOOST_TEST(error() == "signature parameter nonce must be a string of 1-128 characters");
   sign_raw(standard_components(),
-           c + ";created=1700000000;nonce=\"" + std::string(128, 'n') + "\"" + keyid);
+           c + ";created=1700000000;nonce=\"" + std::string(128, 'n') + "\"" + keyid +
+               ";alg=\"ed25519\"");
   BOOST_TEST(error() == "");
   sign_raw(standard_components(), c + ";created=1700000000;nonce=\"n\";keyid=\"test-key\"");
   BOOST_TEST(error() == "signature parameter keyid must be an agent id");
@@ -293,10 +298,10 @@ BOOST_AUTO_TEST_CASE(required_parameters) {
 // parameter order as sent don't matter as long as the signer signed that order.
 BOOST_AUTO_TEST_CASE(non_canonical_spacing_still_verifies) {
   auto canonical = R"(("@method" "@path" "@query" "content-digest");keyid=")" + id +
-                   R"(";created=1700000000;nonce="n")";
+                   R"(";created=1700000000;nonce="n";alg="ed25519")";
   sign_raw(standard_components(), canonical);
   headers.signature_input = R"(  sig1=(  "@method" "@path"   "@query" "content-digest" );)"
-                            R"( keyid=")" + id + R"(";created=1700000000;nonce="n"  )";
+                            R"( keyid=")" + id + R"(";created=1700000000;nonce="n";alg="ed25519"  )";
   BOOST_TEST(error() == "");
 }
 

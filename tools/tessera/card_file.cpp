@@ -9,6 +9,7 @@
 
 #include "cli_error.hpp"
 #include "protocol/agent_card.hpp"
+#include "protocol/json_body.hpp"
 
 namespace tessera::cli {
 
@@ -24,16 +25,12 @@ nlohmann::json read_json_file(const std::string& path) {
     buffer << in.rdbuf();
     text = buffer.str();
   }
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at ..."
-    if (auto end = what.find("] "); end != std::string::npos) what.erase(0, end + 2);
-    throw local_error("invalid_json", name + ": not valid JSON: " + what);
-  }
-  if (!doc.is_object()) throw local_error("invalid_json", name + ": must be a JSON object");
-  return doc;
+  // The same limits the server applies to a card body.
+  problem err;
+  auto doc = json_body::parse(text, name, err);
+  if (!doc) throw local_error("invalid_json", err.message);
+  if (!doc->is_object()) throw local_error("invalid_json", name + ": must be a JSON object");
+  return std::move(*doc);
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

@@ -88,7 +88,7 @@ void add_agents_commands(CLI::App& app, const global_options& global, action& ru
   list->add_option("--tag", opts->tag, "Only agents with this tag");
   list->add_option("--status", opts->status, "Only online or offline agents")
       ->check(CLI::IsMember({"online", "offline"}));
-  list->add_option("--limit", opts->limit, "Page size")->check(CLI::Range(1, 1000));
+  list->add_option("--limit", opts->limit, "Page size (1-200)")->check(CLI::Range(1, 200));
   list->add_option("--page-token", opts->page_token, "Continue from this next_page_token");
   list->add_flag("--all", opts->all, "Follow next_page_token until the last page");
   list->callback(

@@ -119,6 +119,9 @@ agent_key load_key_file(const std::string& path) {
     // Not e.what(): nlohmann quotes the text it choked on, which may be the secret.
     wipe(text);
     throw key_error(path, "not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception&) {
+    wipe(text);
+    throw key_error(path, "not valid JSON (a number is out of range)");
   }
   wipe(text);
   if (!doc.is_object()) throw key_error(path, "must be a JSON object");
