@@ -96,6 +96,39 @@ BOOST_AUTO_TEST_CASE(round_trip) {
   BOOST_TEST(out.find("not_found") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(heartbeat_every_and_list_all) {
+  auto key = path("beat.key");
+  std::string out;
+  BOOST_REQUIRE_EQUAL(cli({"keygen", "--out", key}, out), 0);
+  std::ofstream(path("beat.json")) << json{{"name", "Beater"},
+                                           {"version", "1"},
+                                           {"url", "https://beat.example.com"},
+                                           {"protocols", {"http"}}}
+                                          .dump();
+  BOOST_REQUIRE_EQUAL(cli({"register", "--key", key, "--card", path("beat.json")}, out), 0);
+  // --every loops until a signal; timeout(1) sends SIGTERM after 2.5 s, which
+  // the CLI answers by exiting 0.
+  int rc = run_command({"/usr/bin/timeout", "--preserve-status", "2.5", binary("tessera"),
+                        "--server", server.url(), "heartbeat", "--key", key, "--every", "1s",
+                        "--json"},
+                       out);
+  BOOST_TEST(rc == 0, out);
+  size_t beats = 0;
+  for (size_t at = out.find("\"status\":\"online\""); at != std::string::npos;
+       at = out.find("\"status\":\"online\"", at + 1))
+    ++beats;
+  BOOST_TEST(beats >= 2u, out);
+
+  // --all follows next_page_token: three agents in pages of one.
+  for (int i = 0; i < 2; ++i) {
+    agent a;
+    BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card())).status, 201);
+  }
+  auto all = cli_json({"agents", "list", "--limit", "1", "--all"});
+  BOOST_TEST(all["agents"].size() == 3u);
+  BOOST_TEST(all["next_page_token"].is_null());
+}
+
 BOOST_AUTO_TEST_CASE(errors_have_distinct_exit_codes) {
   std::string out;
   // An unreachable server: exit 3.
