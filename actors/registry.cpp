@@ -137,16 +137,26 @@ void flush(self_ptr self, const registry_config& cfg, persistence_actor writer, 
 /// Agents that were online when the server stopped get a session with a fresh
 /// deadline; if the database can't say which, ask again shortly.
 void restore_sessions(self_ptr self, const registry_config& cfg, reader_actor readers) {
+  self->state.restoring = true;
   self->request(readers, cfg.timeout, atom::online::value)
       .then(
           [=](const std::vector<std::string>& ids) {
+            auto& st = self->state;
             for (auto& id : ids)
-              if (!self->state.sessions.count(id))
+              if (!st.sessions.count(id) && !st.changed_while_restoring.count(id))
                 start_session(self, cfg, id);
+            st.restoring = false;
+            st.changed_while_restoring.clear();
           },
           [=](const caf::error&) {
             self->delayed_send(self, std::chrono::seconds(1), atom::online::value);
           });
+}
+
+/// Notes a change to an agent for a restore that is still in flight.
+void changed(self_ptr self, const std::string& id) {
+  if (self->state.restoring)
+    self->state.changed_while_restoring.insert(id);
 }
 
 }  // namespace
@@ -203,6 +213,7 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {
+                  changed(self, id);
                   stop_session(self, id);
                   self->state.last_seen.erase(id);
                   self->state.offline_unsaved.erase(id);
@@ -241,6 +252,7 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
           return;  // a newer session exists, or the agent is gone
         st.sessions.erase(it);
         st.went_offline += 1;
+        changed(self, id);
         auto seen = last_seen;
         if (auto ls = st.last_seen.find(id); ls != st.last_seen.end()) {
           seen = std::max(seen, ls->second);

@@ -7,6 +7,7 @@
 // that still commits would leave the database and the sessions disagreeing.
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "actors/interfaces.hpp"
@@ -32,6 +33,10 @@ struct registry_state {
   std::unordered_map<std::string, int64_t> last_seen;       // not yet written
   std::unordered_map<std::string, int64_t> offline_unsaved;  // offline writes to retry
   std::vector<event_listener_actor> subscribers;
+  // While the start-up query for online agents is in flight, the ids that
+  // changed meanwhile: its (older) answer must not bring them back.
+  bool restoring = false;
+  std::unordered_set<std::string> changed_while_restoring;
   uint64_t next_generation = 1;
   uint64_t heartbeats = 0;
   uint64_t went_offline = 0;
