@@ -149,6 +149,9 @@ void restore_sessions(self_ptr self, const registry_config& cfg, reader_actor re
             st.changed_while_restoring.clear();
           },
           [=](const caf::error&) {
+            // The retry asks anew, so changes until then need no tracking.
+            self->state.restoring = false;
+            self->state.changed_while_restoring.clear();
             self->delayed_send(self, std::chrono::seconds(1), atom::online::value);
           });
 }
@@ -260,7 +263,10 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         }
         write_offline(self, cfg, writer, id, seen);
       },
-      [=](atom::online) { restore_sessions(self, cfg, readers); },
+      [=](atom::online) {
+        if (!self->state.restoring)  // one restore at a time
+          restore_sessions(self, cfg, readers);
+      },
       [=](atom::tick) {
         flush(self, cfg, writer, [] {});
         self->delayed_send(self, cfg.flush_interval, atom::tick::value);

@@ -85,8 +85,8 @@ public:
                                        std::to_string(max) + " characters");
     }
     out = it->get<std::string>();
-    // NUL and other controls would be stored differently by SQLite and
-    // PostgreSQL; line breaks and tabs are fine in prose.
+    // PostgreSQL refuses NUL in text, and other controls only hide content;
+    // line breaks and tabs are fine in prose.
     if (has_control(out, true)) return fail(path, "must not contain control characters");
     return true;
   }
@@ -182,6 +182,7 @@ public:
       if (!known_fields(skill, skill_fields, path + ".")) return false;
       std::string id, name, description;
       if (!text(skill, "id", path + ".id", 1, max_skill_id, true, id)) return false;
+      if (has_control(id, false)) return fail(path + ".id", "must not contain control characters");
       if (std::find(ids.begin(), ids.end(), id) != ids.end())
         return fail(path + ".id", "duplicate skill id " + quote_for_message(id));
       if (!text(skill, "name", path + ".name", 1, max_name, true, name)) return false;

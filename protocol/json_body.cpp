@@ -39,6 +39,10 @@ std::optional<nlohmann::json> parse(std::string_view text, std::string_view what
     err = {ec::invalid_request, std::string{what} + ": " + message};
     return std::nullopt;
   };
+  // nlohmann skips a UTF-8 byte order mark; the stored text would then not be
+  // JSON that can be spliced into a response.
+  if (text.starts_with("\xEF\xBB\xBF"))
+    return fail("must not start with a byte order mark");
   if (!depth_within(text, max_depth))
     return fail("JSON nests deeper than " + std::to_string(max_depth) + " levels");
   std::vector<std::set<std::string>> open_objects;

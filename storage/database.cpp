@@ -9,10 +9,25 @@ dialect dialect_of(const config::database_settings& db) {
   return db.driver == "postgres" ? dialect::postgres : dialect::sqlite;
 }
 
+namespace {
+
+/// libpq waits forever for an unreachable host unless told otherwise; a
+/// connect_timeout the operator set wins.
+std::string with_connect_timeout(const std::string& dsn) {
+  if (dsn.find("connect_timeout") != std::string::npos)
+    return dsn;
+  bool url = dsn.rfind("postgres://", 0) == 0 || dsn.rfind("postgresql://", 0) == 0;
+  if (!url)
+    return dsn + " connect_timeout=10";
+  return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=10";
+}
+
+}  // namespace
+
 std::unique_ptr<soci::session> open_session(const config::database_settings& db,
                                             session_role role) {
   if (dialect_of(db) == dialect::postgres)
-    return std::make_unique<soci::session>(*soci::factory_postgresql(), db.dsn);
+    return std::make_unique<soci::session>(*soci::factory_postgresql(), with_connect_timeout(db.dsn));
   // SOCI's sqlite3 backend takes "db=<path> timeout=<seconds>"; quote the path
   // so spaces survive.
   auto sql = std::make_unique<soci::session>(*soci::factory_sqlite3(),

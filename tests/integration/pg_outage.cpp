@@ -16,7 +16,11 @@ BOOST_AUTO_TEST_SUITE(pg_outage)
 BOOST_AUTO_TEST_CASE(health_turns_degraded_when_the_database_is_gone) {
   temp_dir dir;
   test_database db{dir};
-  BOOST_REQUIRE_MESSAGE(db.driver == "postgres", "run with TESSERA_TEST_DRIVER=postgres");
+  if (db.driver != "postgres") {
+    // ctest runs this suite only as postgres.pg_outage; a plain run skips it.
+    BOOST_TEST_MESSAGE("pg_outage needs TESSERA_TEST_DRIVER=postgres; skipped");
+    return;
+  }
   server_process server{dir, db, {{"server.request_timeout", "3s"}}};
   server.start();
   BOOST_REQUIRE_EQUAL(server.get("/api/v1/health").status, 200);

@@ -41,6 +41,7 @@ BOOST_AUTO_TEST_CASE(refuses_malformed_json_and_numbers_out_of_range) {
   BOOST_TEST(error_of(R"({"a": )") == "body: malformed JSON at byte 7");
   BOOST_TEST(error_of(R"({"n": 1e400})") == "body: a number is out of range");
   BOOST_TEST(error_of("") != "");
+  BOOST_TEST(error_of("\xEF\xBB\xBF{}") == "body: must not start with a byte order mark");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
