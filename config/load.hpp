@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "config/duration.hpp"
+#include "config/redact.hpp"
 #include "config/settings.hpp"
 
 namespace tessera::config {
@@ -30,12 +32,5 @@ load_result load_file(const std::string& path, const env_lookup& env);
 
 /// The effective settings as YAML, secrets (passwords in database.dsn) redacted.
 std::string to_yaml(const settings& s);
-
-/// "1h30m", "90s", "250ms", "2m" -> milliseconds; nullopt when malformed.
-std::optional<millis> parse_duration(const std::string& text);
-std::string format_duration(millis d);
-
-/// database.dsn with any password replaced by "***" (both key=value and URL forms).
-std::string redact_dsn(const std::string& dsn);
 
 }  // namespace tessera::config

@@ -1,9 +1,6 @@
 #include "support.hpp"
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,9 +9,7 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "protocol/agent_card.hpp"
 #include "protocol/agent_id.hpp"
@@ -23,36 +18,8 @@
 
 namespace tessera::test {
 
-namespace fs = std::filesystem;
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
-    throw std::runtime_error("free_port: bind failed");
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::string binary(const std::string& name) {
-  return std::string{TESSERA_BINARY_DIR} + "/" + name;
-}
-
-temp_dir::temp_dir() {
-  std::string tmpl = (fs::temp_directory_path() / "tessera-test-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data()))
-    throw std::runtime_error("mkdtemp failed");
-  path = tmpl;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ignored;
-  fs::remove_all(path, ignored);
+  return testkit::sibling_binary(name).string();
 }
 
 namespace {
@@ -109,13 +76,12 @@ std::string http_result::error_message() const {
 server_process::server_process(const temp_dir& dir, const test_database& db,
                                std::map<std::string, std::string> settings) {
   port_ = free_port();
-  config_ = dir.path / ("tessera-" + std::to_string(port_) + ".yaml");
-  log_ = dir.path / ("tesserad-" + std::to_string(port_) + ".log");
+  auto config = dir.path / ("tessera-" + std::to_string(port_) + ".yaml");
   settings.emplace("server.http_addr", "\"127.0.0.1:" + std::to_string(port_) + "\"");
   settings.emplace("database.driver", db.driver);
   settings.emplace("database.dsn", "\"" + db.dsn + "\"");
   // Group the dotted keys by section (the map keeps them sorted).
-  std::ofstream out(config_);
+  std::ofstream out(config);
   std::string section;
   for (const auto& [key, value] : settings) {
     auto dot = key.find('.');
@@ -125,60 +91,9 @@ server_process::server_process(const temp_dir& dir, const test_database& db,
     }
     out << "  " << key.substr(dot + 1) << ": " << value << "\n";
   }
-}
-
-server_process::~server_process() {
-  if (pid_ > 0)
-    kill9();
-}
-
-void server_process::start() {
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    auto exe = binary("tesserad");
-    ::execl(exe.c_str(), exe.c_str(), "--config", config_.c_str(), nullptr);
-    ::_exit(127);
-  }
-  // Bounded wait for readiness: the process is up when health answers 200.
-  httplib::Client cli("127.0.0.1", port_);
-  cli.set_connection_timeout(std::chrono::milliseconds(200));
-  for (int i = 0; i < 300; ++i) {
-    if (auto res = cli.Get("/api/v1/health"); res && res->status == 200)
-      return;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("tesserad exited at start:\n" + log());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  throw std::runtime_error("tesserad did not become healthy:\n" + log());
-}
-
-int server_process::stop(int signal) {
-  if (pid_ <= 0)
-    return -1;
-  ::kill(pid_, signal);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
-}
-
-void server_process::kill9() {
-  stop(SIGKILL);
-}
-
-std::string server_process::log() const {
-  std::ifstream in(log_);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  out.close();
+  process_ = std::make_unique<testkit::tesserad_process>(
+      config, dir.path / ("tesserad-" + std::to_string(port_) + ".log"), port_);
 }
 
 namespace {

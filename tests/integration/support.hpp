@@ -7,24 +7,20 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "protocol/crypto.hpp"
+#include "tools/testkit/tesserad_process.hpp"
 
 namespace tessera::test {
 
-int free_port();
+using testkit::free_port;
+using testkit::temp_dir;
 std::string binary(const std::string& name);  // path of a built executable
-
-/// A temporary directory, removed with everything in it.
-struct temp_dir {
-  temp_dir();
-  ~temp_dir();
-  std::filesystem::path path;
-};
 
 /// The database a test server uses: SQLite in a temp dir, or a fresh
 /// PostgreSQL database (dropped afterwards) when TESSERA_TEST_DRIVER=postgres.
@@ -50,25 +46,23 @@ struct http_result {
 class server_process {
 public:
   server_process(const temp_dir& dir, const test_database& db,
-                 std::map<std::string, std::string> settings = {});
-  ~server_process();
+                 std::map<std::string, std::string> settings = {});  // killed with the object
 
-  void start();                 // waits until /api/v1/health answers 200
-  int stop(int signal = SIGTERM);  // returns the exit status (or 128+signal)
-  void kill9();
-  bool running() const { return pid_ > 0; }
+  void start() { process_->start(); }  // waits until /api/v1/health answers 200
+  int stop(int signal = SIGTERM) { return process_->stop(signal); }  // exit status or 128+signal
+  void kill9() { process_->stop(SIGKILL); }
+  bool running() const { return process_->running(); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
-  std::string log() const;  // what the process printed
+  std::string log() const { return process_->log(); }  // what the process printed
 
   http_result get(const std::string& target, const httplib::Headers& headers = {}) const;
   http_result send(const std::string& method, const std::string& target, const std::string& body,
                    const httplib::Headers& headers) const;
 
 private:
-  std::filesystem::path config_, log_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  std::unique_ptr<testkit::tesserad_process> process_;
 };
 
 /// An agent's key and a way to sign requests with it.

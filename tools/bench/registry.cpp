@@ -11,16 +11,10 @@
 // Everything runs on loopback; tesserad runs on a temporary SQLite database
 // that is removed at the end. See tools/bench/README.md for how to read it.
 #include <CLI/CLI.hpp>
-#include <fcntl.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -30,6 +24,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -45,6 +40,7 @@
 #include "protocol/http_signature.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "tools/testkit/tesserad_process.hpp"
 
 namespace {
 
@@ -66,149 +62,24 @@ struct options {
   bool json = false;
 };
 
-// ---------------------------------------------------------------------------
-// Process and file-system plumbing.
+using tessera::testkit::temp_dir;
 
-/// A fresh directory under the system temp dir, removed with its contents.
-struct temp_dir {
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "tessera-bench-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  fs::path path;
-};
-
-/// A loopback port that was free a moment ago (the kernel picks it).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0)
-      ::close(fd);
-    throw std::runtime_error("free_port: cannot bind a loopback socket");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
+/// tesserad on a free port with its own config, SQLite database and log.
+std::unique_ptr<tessera::testkit::tesserad_process> make_server(const fs::path& dir,
+                                                                 const options& opt) {
+  auto port = tessera::testkit::free_port();
+  auto config = dir / "tessera.yaml";
+  std::ofstream out(config);
+  out << "server:\n"
+      << "  http_addr: \"127.0.0.1:" << port << "\"\n"
+      << "  http_threads: " << opt.server_threads << "\n"
+      << "database:\n"
+      << "  driver: sqlite\n"
+      << "  dsn: \"" << (dir / "tessera.db").string() << "\"\n"
+      << "logging:\n"
+      << "  level: " << opt.server_log_level << "\n";
+  return std::make_unique<tessera::testkit::tesserad_process>(config, dir / "tesserad.log", port);
 }
-
-/// tesserad is built next to the bench binaries (the same CMake build dir).
-fs::path tesserad_path() {
-  return fs::read_symlink("/proc/self/exe").parent_path() / "tesserad";
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// A tesserad child process with its own config, database and log file.
-class tesserad_process {
-public:
-  tesserad_process(const fs::path& dir, const options& opt) : log_(dir / "tesserad.log") {
-    port_ = free_port();
-    config_ = dir / "tessera.yaml";
-    std::ofstream out(config_);
-    out << "server:\n"
-        << "  http_addr: \"127.0.0.1:" << port_ << "\"\n"
-        << "  http_threads: " << opt.server_threads << "\n"
-        << "database:\n"
-        << "  driver: sqlite\n"
-        << "  dsn: \"" << (dir / "tessera.db").string() << "\"\n"
-        << "logging:\n"
-        << "  level: " << opt.server_log_level << "\n";
-  }
-  ~tesserad_process() { stop(); }
-
-  /// Starts the process and waits (bounded) until /api/v1/health answers 200.
-  void start() {
-    auto exe = tesserad_path();
-    if (!fs::exists(exe))
-      throw std::runtime_error(exe.string() + " not found; build the tesserad target");
-    // Everything the child needs is prepared before fork: after fork only
-    // async-signal-safe calls are allowed in a multi-threaded parent.
-    std::string exe_s = exe.string(), config_s = config_.string(), log_s = log_.string();
-    pid_ = ::fork();
-    if (pid_ < 0)
-      throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // don't outlive a killed bench
-      int log_fd = ::open(log_s.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      int null_fd = ::open("/dev/null", O_RDONLY);
-      ::dup2(null_fd, 0);
-      ::dup2(log_fd, 1);
-      ::dup2(log_fd, 2);
-      ::execl(exe_s.c_str(), exe_s.c_str(), "--config", config_s.c_str(), nullptr);
-      ::_exit(127);
-    }
-    wait_healthy();
-  }
-
-  /// SIGTERM, then a bounded wait; SIGKILL if it does not exit in time.
-  /// Returns the exit status (128+signal when killed), -1 if not running.
-  int stop() {
-    if (pid_ <= 0)
-      return -1;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    auto give_up = clock_type::now() + std::chrono::seconds(10);
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (clock_type::now() > give_up) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  /// For the watchdog: no waiting, no allocation.
-  void kill_now() const {
-    if (pid_ > 0)
-      ::kill(pid_, SIGKILL);
-  }
-
-  int port() const { return port_; }
-  std::string log() const { return read_file(log_); }
-
-private:
-  void wait_healthy() {
-    httplib::Client cli("127.0.0.1", port_);
-    cli.set_connection_timeout(std::chrono::milliseconds(200));
-    cli.set_read_timeout(std::chrono::seconds(2));
-    auto give_up = clock_type::now() + std::chrono::seconds(15);
-    while (clock_type::now() < give_up) {
-      if (auto res = cli.Get("/api/v1/health"); res && res->status == 200)
-        return;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("tesserad exited at start:\n" + log());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    throw std::runtime_error("tesserad did not become healthy within 15 s:\n" + log());
-  }
-
-  fs::path config_, log_;
-  int port_ = 0;
-  pid_t pid_ = -1;
-};
 
 // ---------------------------------------------------------------------------
 // Requests prepared before timing, so client-side crypto is not measured.
@@ -519,7 +390,7 @@ void print_json(const options& opt, const comparison& reg, const comparison& get
 /// socket or a stuck commit would otherwise hold the bench forever).
 class watchdog {
 public:
-  watchdog(clock_type::time_point deadline, const tesserad_process& server)
+  watchdog(clock_type::time_point deadline, const tessera::testkit::tesserad_process& server)
       : thread_([this, deadline, &server] {
           // Grace beyond the deadline: the loops notice it themselves, and a
           // client call is bounded by its read timeout.
@@ -544,7 +415,8 @@ private:
 int run(const options& opt) {
   auto deadline = clock_type::now() + time_limit;
   temp_dir dir;
-  tesserad_process server(dir.path, opt);
+  auto server_process = make_server(dir.path, opt);
+  auto& server = *server_process;
   server.start();
   watchdog guard(deadline, server);
 
@@ -566,7 +438,7 @@ int run(const options& opt) {
     get.server.unsent = get.baseline.unsent = opt.gets;
   }
 
-  int exit_status = server.stop();
+  int exit_status = server.stop(SIGTERM, std::chrono::seconds(10));
   if (opt.json)
     print_json(opt, reg, get);
   else
