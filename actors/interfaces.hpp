@@ -27,6 +27,13 @@ using ping = caf::atom_constant<caf::atom("ping")>;
 using tick = caf::atom_constant<caf::atom("tick")>;
 using check = caf::atom_constant<caf::atom("check")>;
 using status = caf::atom_constant<caf::atom("status")>;
+using user_get = caf::atom_constant<caf::atom("user_get")>;
+using user_email = caf::atom_constant<caf::atom("user_email")>;
+using user_list = caf::atom_constant<caf::atom("user_list")>;
+using cred_get = caf::atom_constant<caf::atom("cred_get")>;
+using cred_list = caf::atom_constant<caf::atom("cred_list")>;
+using stats = caf::atom_constant<caf::atom("stats")>;
+using audit = caf::atom_constant<caf::atom("audit")>;
 }  // namespace atom
 
 /// Every component answers `status` with a JSON object (as text) describing
@@ -45,12 +52,25 @@ using persistence_actor = caf::typed_actor<
     caf::reacts_to<atom::commit>,
     caf::replies_to<atom::flush>::with<caf::ok_atom>>::extend_with<status_client_actor>;
 
-/// Read-only queries, answered by a pool of sessions.
+/// Read-only queries, answered by a pool of sessions. Lookups that find
+/// nothing fail with ec::not_found.
 using reader_actor = caf::typed_actor<
     caf::replies_to<atom::get, std::string>::with<agent_record>,
     caf::replies_to<atom::list, agent_query>::with<agent_page>,
     caf::replies_to<atom::online>::with<std::vector<std::string>>,
-    caf::replies_to<atom::ping>::with<caf::ok_atom>>::extend_with<status_client_actor>;
+    caf::replies_to<atom::ping>::with<caf::ok_atom>,
+    // users by id, by (normalized) email, and the admin listing
+    caf::replies_to<atom::user_get, std::string>::with<user_record>,
+    caf::replies_to<atom::user_email, std::string>::with<user_record>,
+    caf::replies_to<atom::user_list, user_query>::with<user_page>,
+    // a credential by the hash of its secret; a user's credentials of one kind
+    caf::replies_to<atom::cred_get, std::string>::with<credential>,
+    caf::replies_to<atom::cred_list, std::string, std::string>::with<std::vector<credential>>,
+    // dashboard counts as a JSON object: for one owner (provider) or, with
+    // "", for the whole node (admin)
+    caf::replies_to<atom::stats, std::string>::with<std::string>,
+    caf::replies_to<atom::audit, audit_query>::with<std::vector<audit_entry>>>::
+    extend_with<status_client_actor>;
 
 /// One per online agent: its live state and its offline deadline. Linked to
 /// the registry; `remove` ends it quietly (the agent was deregistered).
@@ -75,5 +95,10 @@ using registry_actor = caf::typed_actor<
 using replay_guard_actor = caf::typed_actor<
     caf::replies_to<atom::check, std::string, std::string, int64_t>::with<caf::ok_atom>>::
     extend_with<status_client_actor>;
+
+/// Security events: stamps, hash-chains, writes one JSON line to
+/// audit_log.output and stores each entry through the writer.
+using audit_log_actor =
+    caf::typed_actor<caf::reacts_to<audit_entry>>::extend_with<status_client_actor>;
 
 }  // namespace tessera

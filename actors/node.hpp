@@ -13,6 +13,7 @@ struct node_actors {
   reader_actor readers;
   registry_actor registry;
   replay_guard_actor replay;
+  audit_log_actor audit;
 };
 
 class node {

@@ -17,6 +17,9 @@ struct server_settings {
   millis request_timeout{10'000};
   size_t max_body_bytes = 1024 * 1024;
   int http_threads = 8;
+  // Peers (IPs or CIDRs, e.g. a load balancer) whose X-Forwarded-For is
+  // believed; from anyone else the header is ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct database_settings {
@@ -32,6 +35,32 @@ struct registry_settings {
 
 struct auth_settings {
   millis signature_max_skew{300'000};
+  // true: every route that is not public demands valid credentials. false
+  // (development): reads may be anonymous, writes never are.
+  bool required = false;
+};
+
+struct user_auth_settings {
+  bool enabled = false;                  // accounts, JWT sessions, API keys, provider/admin APIs
+  std::string jwt_secret;                // HS256 key, >= 32 bytes; required when enabled (not --dev)
+  millis access_ttl{15 * 60'000};
+  millis refresh_ttl{168 * 3600'000};
+  millis claim_token_ttl{10 * 60'000};
+  int password_hash_ops = 2;                     // Argon2id passes (libsodium INTERACTIVE)
+  size_t password_hash_memory = 64 * 1024 * 1024;  // Argon2id memory (libsodium INTERACTIVE)
+  int login_max_failures = 5;            // per account per window; per IP: 4x this
+  millis login_window{15 * 60'000};
+};
+
+struct rate_limit_settings {
+  bool enabled = true;
+  double requests_per_sec = 100;  // refill rate of each bucket: per IP, per user, per agent
+  int burst_size = 200;           // bucket capacity
+  int max_connections = 1000;     // connections queued or served at once; more get 503
+};
+
+struct audit_log_settings {
+  std::string output = "stdout";  // stdout | file:PATH
 };
 
 struct logging_settings {
@@ -48,6 +77,9 @@ struct settings {
   database_settings database;
   registry_settings registry;
   auth_settings auth;
+  user_auth_settings user_auth;
+  rate_limit_settings rate_limit;
+  audit_log_settings audit_log;
   logging_settings logging;
   actors_settings actors;
 };

@@ -19,6 +19,9 @@ int status_of(ec code) {
     case ec::timeout: return 503;
     case ec::unavailable: return 503;
     case ec::internal: return 500;
+    case ec::unauthenticated: return 401;
+    case ec::invalid_credentials: return 401;
+    case ec::rate_limited: return 429;
   }
   return 500;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "protocol/account.hpp"
+
 namespace tessera {
 
 /// An agent as stored: the signed card exactly as sent, plus what is indexed
@@ -22,12 +24,13 @@ struct agent_record {
   int64_t registered_at = 0;
   int64_t updated_at = 0;
   int64_t last_seen = 0;
+  std::string owner_id;  // the user it was bound to (claim or provider API), or ""
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_record& x) {
   return f(caf::meta::type_name("agent_record"), x.id, x.card, x.name, x.protocols, x.skills,
-           x.tags, x.status, x.registered_at, x.updated_at, x.last_seen);
+           x.tags, x.status, x.registered_at, x.updated_at, x.last_seen, x.owner_id);
 }
 
 /// Filters and keyset pagination for listing agents (ordered by id).
@@ -36,14 +39,16 @@ struct agent_query {
   std::string skill;
   std::string tag;
   std::string status;
+  std::string owner_id;  // only agents bound to this user
+  std::string search;    // substring of the name or id (admin listing)
   std::string after_id;  // decoded page token: list ids strictly greater
   int32_t limit = 50;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_query& x) {
-  return f(caf::meta::type_name("agent_query"), x.protocol, x.skill, x.tag, x.status, x.after_id,
-           x.limit);
+  return f(caf::meta::type_name("agent_query"), x.protocol, x.skill, x.tag, x.status, x.owner_id,
+           x.search, x.after_id, x.limit);
 }
 
 struct agent_page {
@@ -80,16 +85,44 @@ typename Inspector::result_type inspect(Inspector& f, heartbeat_ack& x) {
 }
 
 /// One write for the persistence actor. Writes are a closed set of operations
-/// so the writer can batch them into one transaction.
+/// so the writer can batch them into one transaction. Each kind reads only the
+/// fields named beside it; a conditional write that finds its condition false
+/// fails with the error named, and changes nothing.
 struct write_op {
-  enum kind_t : int32_t { insert_agent, replace_card, delete_agent, set_status, touch } ;
+  enum kind_t : int32_t {
+    insert_agent,       // agent (full record, owner_id may be set); agent_exists
+    replace_card,       // agent (full record; owner_id ignored); not_found
+    delete_agent,       // agent.id; not_found
+    set_status,         // agent.id, .status, .last_seen; not_found
+    touch,              // agent.id, .last_seen
+    insert_user,        // user (full record); conflict if the email is taken
+    update_user,        // user.id, .display_name, .password_hash, .role, .updated_at; not_found
+    delete_user,        // user.id: its credentials go, its agents become unowned; not_found
+    insert_credential,  // cred (full record)
+    rotate_refresh,     // key = old hash, cred = the new token, at: marks the old one used
+                        // only if it was unused and not revoked, else conflict
+    revoke_family,      // key = family, at: revokes every token of the family
+    revoke_user_refresh,// user.id, at: revokes every refresh token of the user (logout all)
+    revoke_api_key,     // key = key id, user.id = its owner, at; not_found if not theirs
+    touch_credential,   // key = hash, at: records a use (API keys)
+    use_claim,          // key = claim hash, agent.id, at: marks the token used if it is unused
+                        // and unexpired (else conflict) and binds the agent to its user
+                        // (not_found if no such agent)
+    append_audit,       // audit (at, action, actor, target, remote, detail, prev_hash, hash)
+  };
   int32_t kind = insert_agent;
-  agent_record agent;  // insert_agent, replace_card: the full record; others: id (+status/last_seen)
+  agent_record agent;
+  user_record user;
+  credential cred;
+  audit_entry audit;
+  std::string key;
+  int64_t at = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_op& x) {
-  return f(caf::meta::type_name("write_op"), x.kind, x.agent);
+  return f(caf::meta::type_name("write_op"), x.kind, x.agent, x.user, x.cred, x.audit, x.key,
+           x.at);
 }
 
 }  // namespace tessera

@@ -15,6 +15,9 @@ const char* to_string(ec code) {
     case ec::timeout: return "timeout";
     case ec::unavailable: return "unavailable";
     case ec::internal: return "internal";
+    case ec::unauthenticated: return "unauthenticated";
+    case ec::invalid_credentials: return "invalid_credentials";
+    case ec::rate_limited: return "rate_limited";
   }
   // A value outside the enum can only come from a corrupt cast; report it as ours.
   return "internal";

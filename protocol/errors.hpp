@@ -18,6 +18,9 @@ enum class ec : uint8_t {
   timeout,             // 503: an actor did not answer in time
   unavailable,         // 503: a component is down
   internal,            // 500
+  unauthenticated,     // 401: the route needs credentials and none were sent
+  invalid_credentials, // 401: a token, key or password that is wrong, expired or revoked
+  rate_limited,        // 429: slow down; Retry-After says for how long
 };
 
 /// The snake_case code used in JSON errors, e.g. "agent_exists".

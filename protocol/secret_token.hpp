@@ -1,0 +1,30 @@
+#pragma once
+// The secrets Tessera hands out and how they are stored. A secret is a kind
+// prefix plus base62 of 32 random bytes; only its SHA-256 (hex) is stored.
+//   tsk_  API key        tsr_  refresh token        tsc_  claim token
+#include <string>
+#include <string_view>
+
+namespace tessera::secret_token {
+
+constexpr const char* api_key_prefix = "tsk_";
+constexpr const char* refresh_prefix = "tsr_";
+constexpr const char* claim_prefix = "tsc_";
+/// How many characters of an API key (prefix included) listings show.
+constexpr size_t shown_prefix_length = 10;
+
+/// prefix + base62(32 random bytes).
+std::string generate(std::string_view prefix);
+/// A public id: prefix + base62(12 random bytes), e.g. "usr_", "key_", "fam_".
+std::string generate_id(std::string_view prefix);
+
+/// Lower-case hex SHA-256 of the whole secret, as stored and looked up.
+std::string hash(std::string_view secret);
+
+/// True if `text` has the shape of a secret of this kind (prefix, length,
+/// base62 alphabet): a cheap check before any lookup.
+bool well_formed(std::string_view text, std::string_view prefix);
+
+std::string base62_encode(std::string_view bytes);
+
+}  // namespace tessera::secret_token
