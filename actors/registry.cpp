@@ -181,7 +181,9 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         rec.status = "online";
         rec.registered_at = rec.updated_at = rec.last_seen = now;
         auto rp = self->make_response_promise<agent_record>();
-        write_op op{write_op::insert_agent, rec};
+        write_op op;
+        op.kind = write_op::insert_agent;
+        op.agent = rec;
         self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {
@@ -195,7 +197,9 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
       [=](atom::replace, agent_record rec) -> caf::result<agent_record> {
         rec.updated_at = now_ms();
         auto rp = self->make_response_promise<agent_record>();
-        write_op op{write_op::replace_card, rec};
+        write_op op;
+        op.kind = write_op::replace_card;
+        op.agent = rec;
         self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {

@@ -1,6 +1,7 @@
 #pragma once
-// What every route handler may use: the actor system, the settings and the
-// node's actors. Handlers reach actors only through actors/interfaces.hpp.
+// What every route handler may use: the actor system, the settings, the
+// node's actors and the request limits. Handlers reach actors only through
+// actors/interfaces.hpp.
 #include <caf/all.hpp>
 
 #include "actors/node.hpp"
@@ -8,10 +9,18 @@
 
 namespace tessera::http {
 
+class limits;
+
 struct context {
   caf::actor_system& sys;
   const config::settings& cfg;
   node_actors actors;
+  limits* limiter = nullptr;  // owned by the server
 };
+
+/// How long a handler waits for an actor: server.request_timeout.
+inline caf::duration timeout_of(const context& ctx) {
+  return caf::duration{ctx.cfg.server.request_timeout};
+}
 
 }  // namespace tessera::http

@@ -3,7 +3,7 @@
 
 #include "http/ask.hpp"
 #include "http/respond.hpp"
-#include "http/routes.hpp"
+#include "http/route_table.hpp"
 
 namespace tessera::http {
 
@@ -36,9 +36,9 @@ void health(const context& ctx, httplib::Response& res) {
 
 }  // namespace
 
-void add_health_routes(httplib::Server& svr, const context& ctx) {
-  svr.Get("/api/v1/health",
-          [ctx](const httplib::Request&, httplib::Response& res) { health(ctx, res); });
+std::vector<route> health_routes() {
+  return {{"GET", "/api/v1/health", access::open,
+           [](const call& c) { health(c.ctx, c.res); }}};
 }
 
 }  // namespace tessera::http

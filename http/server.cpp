@@ -5,8 +5,13 @@
 
 #include <chrono>
 
+#include "actors/clock.hpp"
+#include "http/access_control.hpp"
+#include "http/audit.hpp"
+#include "http/connection_pool.hpp"
+#include "http/limits.hpp"
 #include "http/respond.hpp"
-#include "http/routes.hpp"
+#include "http/route_table.hpp"
 #include "protocol/crypto.hpp"
 #include "protocol/encoding.hpp"
 
@@ -42,14 +47,74 @@ void apply_cors(const config::server_settings& s, const httplib::Request& req,
   }
 }
 
+/// One route through the access middleware: accounts switched on, who is
+/// calling, their rate limit, the route's policy; then the handler.
+void serve(const context& ctx, const route& r, const httplib::Request& req,
+           httplib::Response& res) {
+  const auto remote = ctx.limiter->client_of(req);
+  if (r.accounts && !ctx.cfg.user_auth.enabled)
+    return send_error(res, ec::not_found,
+                      "user accounts are disabled on this server (user_auth.enabled: false)");
+  problem err;
+  auto who = authenticate(ctx, req, r.policy, remote, err);
+  if (who) {
+    if (auto d = ctx.limiter->take_principal(*who, now_ms()); !d.allowed)
+      return send_rate_limited(res, d, "too many requests from " + who->id());
+    err = authorize(ctx, req, r.policy, *who);
+  }
+  if (err.code != ec::none) {
+    send_error(res, err);
+    if (res.status == 401)
+      res.set_header("WWW-Authenticate", "Bearer realm=\"tessera\"");
+    return;
+  }
+  r.fn(call{ctx, req, res, *who, remote});
+  // Every admin action is on record, reads included: who, what, when.
+  if (r.policy == access::admin)
+    audit(ctx, "admin_request", who->user_id, req.path, remote,
+          {{"method", req.method}, {"status", res.status}});
+}
+
+void add_routes(httplib::Server& svr, const context& ctx) {
+  for (const auto& r : route_table()) {
+    // The handler copies the context: it is small and immutable.
+    auto h = [ctx, &r](const httplib::Request& req, httplib::Response& res) {
+      serve(ctx, r, req, res);
+    };
+    auto pattern = path_pattern(r.path);
+    if (r.method == "GET")
+      svr.Get(pattern, h);
+    else if (r.method == "POST")
+      svr.Post(pattern, h);
+    else if (r.method == "PUT")
+      svr.Put(pattern, h);
+    else if (r.method == "DELETE")
+      svr.Delete(pattern, h);
+    else
+      throw std::logic_error("route table: unsupported method " + r.method);
+  }
+}
+
 void install_middleware(httplib::Server& svr, const context& ctx) {
   const auto& s = ctx.cfg.server;
-  svr.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
+  auto* limiter = ctx.limiter;
+  svr.set_pre_routing_handler([&s, limiter](const httplib::Request& req, httplib::Response& res) {
     request_start = std::chrono::steady_clock::now();
     auto id = req.get_header_value("X-Request-Id");
     if (!valid_request_id(id))
       id = encoding::hex_encode(crypto::random_bytes(8));
     res.set_header("X-Request-Id", id);
+    if (connection_pool::turning_away()) {
+      send_error(res, ec::unavailable,
+                 "server busy: too many open connections (rate_limit.max_connections); retry");
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (auto d = limiter->take_ip(limiter->client_of(req), now_ms()); !d.allowed) {
+      send_rate_limited(res, d, "too many requests from this address");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     apply_cors(s, req, res);
     if (req.method == "OPTIONS") {
       if (res.has_header("Access-Control-Allow-Origin")) {
@@ -130,10 +195,17 @@ bool split_host_port(const std::string& addr, std::string& host, int& port) {
   }
 }
 
-server::server(context ctx) : ctx_(std::move(ctx)), svr_(std::make_unique<httplib::Server>()) {
+server::server(context ctx)
+    : ctx_(std::move(ctx)),
+      limits_(std::make_unique<limits>(ctx_.cfg)),
+      svr_(std::make_unique<httplib::Server>()) {
+  ctx_.limiter = limits_.get();
   const auto& s = ctx_.cfg.server;
   auto threads = static_cast<size_t>(std::max(1, s.http_threads));
-  svr_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  auto max_connections = static_cast<size_t>(std::max(1, ctx_.cfg.rate_limit.max_connections));
+  svr_->new_task_queue = [threads, max_connections] {
+    return new connection_pool(threads, max_connections);
+  };
   svr_->set_payload_max_length(s.max_body_bytes);
   // A worker serves one connection at a time: don't let a slow or idle client
   // hold one for long.
@@ -150,8 +222,7 @@ server::server(context ctx) : ctx_(std::move(ctx)), svr_(std::make_unique<httpli
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   install_middleware(*svr_, ctx_);
-  add_agent_routes(*svr_, ctx_);
-  add_health_routes(*svr_, ctx_);
+  add_routes(*svr_, ctx_);
 }
 
 server::~server() = default;

@@ -1,6 +1,7 @@
 #pragma once
 // The REST acceptor: cpp-httplib with its own worker pool, the middleware
-// chain (request id, CORS, body limit, access log, JSON errors) and the routes.
+// chain (request id, connection and rate limits, CORS, body limit, access
+// control, access log, JSON errors) and the route table.
 #include <memory>
 #include <string>
 
@@ -26,6 +27,7 @@ public:
 
 private:
   context ctx_;
+  std::unique_ptr<limits> limits_;
   std::unique_ptr<httplib::Server> svr_;
 };
 

@@ -5,12 +5,13 @@
 #include <ctime>
 
 #include "http/ask.hpp"
+#include "http/audit.hpp"
 #include "protocol/http_signature.hpp"
 
 namespace tessera::http {
 
 std::optional<std::string> signing_agent(const context& ctx, const httplib::Request& req,
-                                         problem& err) {
+                                         const std::string& remote, problem& err) {
   // The signature covers the path and query exactly as sent, not as decoded.
   std::string_view target = req.target;
   auto q = target.find('?');
@@ -29,7 +30,8 @@ std::optional<std::string> signing_agent(const context& ctx, const httplib::Requ
   if (!verified) {
     // A security event: say why, never what was sent (headers, body).
     spdlog::warn("signature rejected method={} path={} remote={} reason=\"{}\"", req.method,
-                 req.path, req.remote_addr, err.message);
+                 req.path, remote, err.message);
+    audit(ctx, "signature_rejected", "", req.path, remote, {{"reason", err.message}});
     return std::nullopt;
   }
   auto fresh = ask<caf::ok_atom>(ctx.sys, ctx.actors.replay, caf::duration{ctx.cfg.server.request_timeout},
@@ -38,7 +40,9 @@ std::optional<std::string> signing_agent(const context& ctx, const httplib::Requ
   if (!fresh.ok()) {
     err = fresh.error();
     spdlog::warn("signature rejected method={} path={} remote={} keyid={} reason=\"{}\"",
-                 req.method, req.path, req.remote_addr, verified->key_id, err.message);
+                 req.method, req.path, remote, verified->key_id, err.message);
+    audit(ctx, "signature_rejected", verified->key_id, req.path, remote,
+          {{"reason", err.message}});
     return std::nullopt;
   }
   return std::move(verified->key_id);

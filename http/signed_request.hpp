@@ -11,8 +11,9 @@
 
 namespace tessera::http {
 
-/// The id of the agent that signed `req`, or nullopt with `err` set.
+/// The id of the agent that signed `req`, or nullopt with `err` set (and the
+/// failure in the audit log). `remote` is the client's address.
 std::optional<std::string> signing_agent(const context& ctx, const httplib::Request& req,
-                                         problem& err);
+                                         const std::string& remote, problem& err);
 
 }  // namespace tessera::http

@@ -21,12 +21,14 @@ struct claims {
   int64_t exp = 0;
 };
 
-/// Signs `c` (iss = "tessera" is added). `secret` is the raw key bytes.
+/// Signs `c` (iss = "tessera" is added). `secret` is the raw key bytes;
+/// throws std::invalid_argument if it is empty.
 std::string sign(const claims& c, std::string_view secret);
 
 /// Verifies signature, algorithm, issuer and expiry against `now` (seconds).
 /// On failure returns nullopt with `err` = invalid_credentials and a message
-/// saying why (never echoing the token).
+/// saying why (never echoing the token). Anything but the compact base64url
+/// form up to 4 KiB, and any token when `secret` is empty, is refused.
 std::optional<claims> verify(std::string_view token, std::string_view secret, int64_t now,
                              problem& err);
 

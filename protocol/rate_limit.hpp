@@ -19,7 +19,8 @@ struct decision {
 
 class buckets {
 public:
-  /// `rate` tokens per second refill, `burst` capacity (>= 1).
+  /// `rate` tokens per second refill (> 0), `burst` capacity (>= 1),
+  /// `max_keys` >= 1; throws std::invalid_argument otherwise.
   buckets(double rate, double burst, size_t max_keys = 100'000);
 
   /// Takes one token from `key`'s bucket if it has one.
@@ -37,6 +38,9 @@ private:
     double tokens;
     int64_t updated_ms;
   };
+  /// `b`'s tokens as of `now_ms` (time never runs backwards for a bucket).
+  double level(const bucket& b, int64_t now_ms) const;
+  decision judge(double tokens) const;
   bucket& refill(std::string_view key, int64_t now_ms);
   void evict(int64_t now_ms);
 

@@ -25,6 +25,12 @@ std::string hash(std::string_view secret);
 /// base62 alphabet): a cheap check before any lookup.
 bool well_formed(std::string_view text, std::string_view prefix);
 
+/// Base62 (0-9A-Za-z) of `bytes` read as one big-endian number, left-padded
+/// with '0' to base62_length(bytes.size()), so every secret (and every id)
+/// has the same length: 43 characters for 32 bytes, 17 for 12.
 std::string base62_encode(std::string_view bytes);
+/// The fixed width of base62_encode for `n` bytes: the fewest digits that
+/// hold any n-byte number.
+size_t base62_length(size_t n);
 
 }  // namespace tessera::secret_token

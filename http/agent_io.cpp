@@ -1,0 +1,109 @@
+#include "http/agent_io.hpp"
+
+#include "http/body.hpp"
+#include "http/respond.hpp"
+#include "protocol/agent_id.hpp"
+#include "protocol/encoding.hpp"
+#include "protocol/json_body.hpp"
+
+namespace tessera::http {
+
+namespace {
+
+constexpr int max_page = 200;
+constexpr int default_page = 50;
+
+}  // namespace
+
+std::optional<card::agent_card> read_card(const httplib::Request& req, httplib::Response& res) {
+  problem err;
+  if (req.body.empty()) {
+    send_error(res, ec::invalid_request, "body: expected a signed agent card (JSON object)");
+    return std::nullopt;
+  }
+  auto doc = json_body::parse(req.body, "body", err);
+  if (!doc) {
+    send_error(res, err);
+    return std::nullopt;
+  }
+  auto card = card::parse(*doc, err);
+  if (!card)
+    send_error(res, err);
+  return card;
+}
+
+// The body is stored as sent: it parsed without duplicate keys, so every
+// verifier reads the same card from it.
+agent_record record_of(const card::agent_card& c, const std::string& body) {
+  agent_record rec;
+  rec.id = c.id;
+  rec.card = body;
+  rec.name = c.name;
+  rec.protocols = c.protocols;
+  rec.skills = c.skill_ids;
+  rec.tags = c.tags;
+  return rec;
+}
+
+std::optional<std::string> path_id(const httplib::Request& req, httplib::Response& res) {
+  std::string id = req.matches[1];
+  if (!agent_id::is_valid(id)) {
+    send_error(res, ec::not_found, "id: not an agent id (expected a did:key fingerprint, z6Mk...)");
+    return std::nullopt;
+  }
+  return id;
+}
+
+bool read_agent_query(const httplib::Request& req, httplib::Response& res, agent_query& q,
+                      bool admin) {
+  bool known = admin ? check_params(req, res, {"protocol", "skill", "tag", "status", "search",
+                                               "limit", "page_token"})
+                     : check_params(req, res, {"protocol", "skill", "tag", "status", "limit",
+                                               "page_token"});
+  if (!known)
+    return false;
+  q.protocol = req.get_param_value("protocol");
+  q.skill = req.get_param_value("skill");
+  q.tag = req.get_param_value("tag");
+  q.status = req.get_param_value("status");
+  q.search = req.get_param_value("search");
+  const auto& protocols = card::known_protocols;
+  if (!q.protocol.empty() &&
+      std::find(protocols.begin(), protocols.end(), q.protocol) == protocols.end()) {
+    send_error(res, ec::invalid_request, "protocol: expected a2a, mcp, acp or http");
+    return false;
+  }
+  if (!q.status.empty() && q.status != "online" && q.status != "offline") {
+    send_error(res, ec::invalid_request, "status: expected online or offline");
+    return false;
+  }
+  if (!read_limit(req, res, max_page, default_page, q.limit))
+    return false;
+  if (req.has_param("page_token")) {
+    auto decoded = encoding::base64url_decode(req.get_param_value("page_token"));
+    if (!decoded || !agent_id::is_valid(*decoded)) {
+      send_error(res, ec::invalid_request, "page_token: not a token from a previous page");
+      return false;
+    }
+    q.after_id = *decoded;
+  }
+  return true;
+}
+
+std::string agent_page_json(const agent_page& page, bool with_owner) {
+  std::string body = "{\"agents\":[";
+  bool first = true;
+  for (const auto& a : page.agents) {
+    if (!first)
+      body += ',';
+    first = false;
+    body += agent_json(a, with_owner);
+  }
+  body += "],\"next_page_token\":";
+  const auto& next = page.next_after_id;
+  body += next.empty() ? "null" : "\"" + encoding::base64url_encode(next) + "\"";
+  body += '}';
+  return body;
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,135 @@
+#include "http/body.hpp"
+
+#include <algorithm>
+
+#include "http/respond.hpp"
+#include "protocol/json_body.hpp"
+
+namespace tessera::http {
+
+std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::Response& res,
+                                          std::initializer_list<const char*> allowed) {
+  problem err;
+  auto doc = json_body::parse(req.body.empty() ? "{}" : req.body, "body", err);
+  if (!doc) {
+    send_error(res, err);
+    return std::nullopt;
+  }
+  if (!doc->is_object()) {
+    send_error(res, ec::invalid_request, "body: expected a JSON object");
+    return std::nullopt;
+  }
+  for (const auto& [key, value] : doc->items()) {
+    bool known = std::any_of(allowed.begin(), allowed.end(),
+                             [&](const char* a) { return key == a; });
+    if (!known) {
+      std::string list;
+      for (auto a : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      send_error(res, ec::invalid_request,
+                 key.substr(0, 64) + ": unknown field (expected " + list + ")");
+      return std::nullopt;
+    }
+  }
+  return doc;
+}
+
+bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool required,
+                 std::string& out, httplib::Response& res) {
+  auto it = doc.find(field);
+  if (it == doc.end() || it->is_null()) {
+    if (required)
+      send_error(res, ec::invalid_request, std::string(field) + ": required");
+    return !required;
+  }
+  if (!it->is_string()) {
+    send_error(res, ec::invalid_request, std::string(field) + ": expected a string");
+    return false;
+  }
+  const auto& text = it->get_ref<const std::string&>();
+  if (text.empty() || text.size() > max) {
+    send_error(res, ec::invalid_request,
+               std::string(field) + ": expected 1 to " + std::to_string(max) + " bytes");
+    return false;
+  }
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    send_error(res, ec::invalid_request, std::string(field) + ": control characters");
+    return false;
+  }
+  out = text;
+  return true;
+}
+
+bool check_params(const httplib::Request& req, httplib::Response& res,
+                  std::initializer_list<const char*> allowed, size_t max) {
+  for (const auto& [key, value] : req.params) {
+    bool known = std::any_of(allowed.begin(), allowed.end(),
+                             [&](const char* a) { return key == a; });
+    if (!known) {
+      std::string list;
+      for (auto a : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      send_error(res, ec::invalid_request,
+                 key.substr(0, 64) + ": unknown query parameter (expected " + list + ")");
+      return false;
+    }
+    if (req.get_param_value_count(key) > 1) {
+      send_error(res, ec::invalid_request, key + ": given more than once");
+      return false;
+    }
+    if (value.size() > max) {
+      send_error(res, ec::invalid_request,
+                 key + ": longer than " + std::to_string(max) + " characters");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool read_limit(const httplib::Request& req, httplib::Response& res, int max, int fallback,
+                int32_t& out) {
+  out = fallback;
+  if (!req.has_param("limit"))
+    return true;
+  auto text = req.get_param_value("limit");
+  size_t used = 0;
+  int limit = 0;
+  try {
+    limit = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || limit < 1 || limit > max) {
+    send_error(res, ec::invalid_request,
+               "limit: expected an integer from 1 to " + std::to_string(max));
+    return false;
+  }
+  out = limit;
+  return true;
+}
+
+std::optional<std::string> read_email(const nlohmann::json& doc, httplib::Response& res) {
+  std::string email;
+  if (!read_string(doc, "email", 254, true, email, res))
+    return std::nullopt;
+  auto first = email.find_first_not_of(" \t");
+  auto last = email.find_last_not_of(" \t");
+  email = first == std::string::npos ? "" : email.substr(first, last - first + 1);
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto at = email.find('@');
+  bool ok = at != std::string::npos && at > 0 && email.find('@', at + 1) == std::string::npos &&
+            email.find(' ') == std::string::npos;
+  if (ok) {
+    auto dot = email.find('.', at + 1);
+    ok = dot != std::string::npos && dot > at + 1 && dot + 1 < email.size();
+  }
+  if (!ok) {
+    send_error(res, ec::invalid_request, "email: expected an address like name@example.com");
+    return std::nullopt;
+  }
+  return email;
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,36 @@
+#pragma once
+// Reading small JSON request bodies: an object with known fields only, and
+// bounded strings. Each function writes the 400 itself and returns false (or
+// nullopt), so a handler just returns.
+#include <httplib.h>
+
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace tessera::http {
+
+/// The body as a JSON object whose keys are all in `allowed`.
+std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::Response& res,
+                                          std::initializer_list<const char*> allowed);
+
+/// `doc[field]` as a string of 1..max bytes without control characters. A
+/// missing (or null) optional field leaves `out` unchanged and succeeds.
+bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool required,
+                 std::string& out, httplib::Response& res);
+
+/// A query parameter given at most once and at most `max` bytes long, and no
+/// parameter outside `allowed`.
+bool check_params(const httplib::Request& req, httplib::Response& res,
+                  std::initializer_list<const char*> allowed, size_t max = 128);
+
+/// ?limit= as 1..max (default `fallback`).
+bool read_limit(const httplib::Request& req, httplib::Response& res, int max, int fallback,
+                int32_t& out);
+
+/// An email as accounts store it: trimmed, lower case, one '@', a dot in the
+/// domain, at most 254 bytes. nullopt after writing the 400.
+std::optional<std::string> read_email(const nlohmann::json& doc, httplib::Response& res);
+
+}  // namespace tessera::http

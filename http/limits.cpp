@@ -1,0 +1,86 @@
+#include "http/limits.hpp"
+
+#include "http/respond.hpp"
+#include "http/route_table.hpp"
+
+namespace tessera::http {
+
+namespace {
+
+std::vector<ip_address::range> parse_ranges(const std::vector<std::string>& texts) {
+  std::vector<ip_address::range> out;
+  for (const auto& t : texts)
+    if (auto r = ip_address::parse_range(t))  // config validation refused bad ones
+      out.push_back(*r);
+  return out;
+}
+
+double per_second(int count, config::millis window) {
+  return count / std::max(0.001, window.count() / 1000.0);
+}
+
+// A shared NAT may put many people behind one address: an IP gets several
+// accounts' worth of failures.
+constexpr int ip_failures_factor = 4;
+
+}  // namespace
+
+limits::limits(const config::settings& s)
+    : enabled_(s.rate_limit.enabled),
+      trusted_(parse_ranges(s.server.trusted_proxies)),
+      requests_(s.rate_limit.requests_per_sec, s.rate_limit.burst_size),
+      login_account_(per_second(s.user_auth.login_max_failures, s.user_auth.login_window),
+                     s.user_auth.login_max_failures),
+      login_ip_(per_second(s.user_auth.login_max_failures * ip_failures_factor,
+                           s.user_auth.login_window),
+                s.user_auth.login_max_failures * ip_failures_factor) {}
+
+std::string limits::client_of(const httplib::Request& req) const {
+  if (trusted_.empty())
+    return req.remote_addr;
+  // Several X-Forwarded-For headers read as one list, in order.
+  std::string forwarded;
+  for (auto range = req.headers.equal_range("X-Forwarded-For"); range.first != range.second;
+       ++range.first)
+    forwarded += (forwarded.empty() ? "" : ",") + range.first->second;
+  return ip_address::client_of(req.remote_addr, forwarded, trusted_);
+}
+
+rate_limit::decision limits::take_ip(const std::string& ip, int64_t now_ms) {
+  if (!enabled_)
+    return {};
+  return requests_.take("ip:" + ip, now_ms);
+}
+
+rate_limit::decision limits::take_principal(const principal& who, int64_t now_ms) {
+  if (!enabled_ || who.kind == principal::anonymous)
+    return {};
+  return requests_.take((who.kind == principal::user ? "user:" : "agent:") + who.id(), now_ms);
+}
+
+rate_limit::decision limits::login_allowed(const std::string& email, const std::string& ip,
+                                           int64_t now_ms) {
+  auto account = login_account_.peek(email, now_ms);
+  if (!account.allowed)
+    return account;
+  return login_ip_.peek(ip, now_ms);
+}
+
+void limits::login_failed(const std::string& email, const std::string& ip, int64_t now_ms) {
+  login_account_.take(email, now_ms);
+  login_ip_.take(ip, now_ms);
+}
+
+void limits::login_succeeded(const std::string& email) {
+  login_account_.reset(email);
+}
+
+void send_rate_limited(httplib::Response& res, const rate_limit::decision& d,
+                       const std::string& what) {
+  auto seconds = std::max<int64_t>(1, (d.retry_after_ms + 999) / 1000);
+  send_error(res, ec::rate_limited,
+             what + "; retry after " + std::to_string(seconds) + " s");
+  res.set_header("Retry-After", std::to_string(seconds));
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,48 @@
+#pragma once
+// Request limits, in one place: the client address (X-Forwarded-For only from
+// server.trusted_proxies), token buckets per IP, per user and per agent
+// (rate_limit.*), and login throttling per account and per IP (user_auth.*).
+#include <httplib.h>
+
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "protocol/ip_address.hpp"
+#include "protocol/rate_limit.hpp"
+
+namespace tessera::http {
+
+struct principal;
+
+class limits {
+public:
+  explicit limits(const config::settings& s);
+
+  /// The client's address: the socket peer, or what trusted proxies forwarded.
+  std::string client_of(const httplib::Request& req) const;
+
+  /// One request from `ip` (before routing) and from an authenticated caller.
+  rate_limit::decision take_ip(const std::string& ip, int64_t now_ms);
+  rate_limit::decision take_principal(const principal& who, int64_t now_ms);
+
+  /// Login throttling: may `email` try to log in from `ip`? Failures count
+  /// against both; a success clears the account's count.
+  rate_limit::decision login_allowed(const std::string& email, const std::string& ip,
+                                     int64_t now_ms);
+  void login_failed(const std::string& email, const std::string& ip, int64_t now_ms);
+  void login_succeeded(const std::string& email);
+
+private:
+  bool enabled_;
+  std::vector<ip_address::range> trusted_;
+  rate_limit::buckets requests_;
+  rate_limit::buckets login_account_;
+  rate_limit::buckets login_ip_;
+};
+
+/// 429 with Retry-After (whole seconds, at least 1).
+void send_rate_limited(httplib::Response& res, const rate_limit::decision& d,
+                       const std::string& what);
+
+}  // namespace tessera::http

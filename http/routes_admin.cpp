@@ -1,0 +1,224 @@
+// /api/v1/admin: the back office. Every call is audited centrally (see
+// server.cpp); the changes also get their own audit entries here.
+#include "actors/clock.hpp"
+#include "http/agent_io.hpp"
+#include "http/ask.hpp"
+#include "http/audit.hpp"
+#include "http/body.hpp"
+#include "http/respond.hpp"
+#include "http/route_table.hpp"
+#include "http/sessions.hpp"
+#include "protocol/encoding.hpp"
+
+namespace tessera::http {
+
+namespace {
+
+constexpr int max_page = 200;
+constexpr int default_page = 50;
+
+reply<caf::ok_atom> write(const call& c, write_op op) {
+  return ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx), atom::write::value,
+                           std::move(op));
+}
+
+reply<user_record> user_at(const call& c, const std::string& id) {
+  return ask<user_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                          atom::user_get::value, id);
+}
+
+void dashboard(const call& c) {
+  if (!check_params(c.req, c.res, {}))
+    return;
+  auto stats = ask<std::string>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                atom::stats::value, std::string{});
+  if (!stats.ok())
+    return send_error(c.res, stats.error());
+  c.res.status = 200;
+  c.res.set_content(stats.get(), "application/json");
+}
+
+void list_users(const call& c) {
+  if (!check_params(c.req, c.res, {"search", "role", "limit", "page_token"}))
+    return;
+  user_query q;
+  q.search = c.req.get_param_value("search");
+  q.role = c.req.get_param_value("role");
+  if (!q.role.empty() && q.role != "user" && q.role != "admin")
+    return send_error(c.res, ec::invalid_request, "role: expected user or admin");
+  if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
+    return;
+  if (c.req.has_param("page_token")) {
+    auto decoded = encoding::base64url_decode(c.req.get_param_value("page_token"));
+    if (!decoded || decoded->empty())
+      return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
+    q.after_id = *decoded;
+  }
+  auto page = ask<user_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                             atom::user_list::value, q);
+  if (!page.ok())
+    return send_error(c.res, page.error());
+  nlohmann::ordered_json users = nlohmann::ordered_json::array();
+  for (const auto& u : page.get().users)
+    users.push_back(user_json(u));
+  const auto& next = page.get().next_after_id;
+  nlohmann::ordered_json body;
+  body["users"] = users;
+  body["next_page_token"] =
+      next.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(encoding::base64url_encode(next));
+  send_json(c.res, 200, body);
+}
+
+void get_user(const call& c) {
+  auto user = user_at(c, c.req.matches[1]);
+  if (!user.ok())
+    return send_error(c.res, user.error());
+  send_json(c.res, 200, user_json(user.get()));
+}
+
+/// An admin can't demote or delete themselves, so at least one admin stays.
+bool refuse_self(const call& c, const std::string& id, const char* what) {
+  if (id != c.who.user_id)
+    return false;
+  send_error(c.res, ec::conflict,
+             std::string("you can't ") + what + " yourself; ask another admin");
+  return true;
+}
+
+void set_role(const call& c) {
+  std::string id = c.req.matches[1];
+  auto doc = read_object(c.req, c.res, {"role"});
+  std::string role;
+  if (!doc || !read_string(*doc, "role", 16, true, role, c.res))
+    return;
+  if (role != "user" && role != "admin")
+    return send_error(c.res, ec::invalid_request, "role: expected user or admin");
+  if (refuse_self(c, id, "change the role of"))
+    return;
+  auto user = user_at(c, id);
+  if (!user.ok())
+    return send_error(c.res, user.error());
+  auto u = user.get();
+  auto before = u.role;
+  u.role = role;
+  u.updated_at = now_ms();
+  write_op op;
+  op.kind = write_op::update_user;
+  op.user = u;
+  auto done = write(c, op);
+  if (!done.ok())
+    return send_error(c.res, done.error());
+  audit(c, "role_changed", id, {{"from", before}, {"to", role}});
+  send_json(c.res, 200, user_json(u));
+}
+
+void delete_user(const call& c) {
+  std::string id = c.req.matches[1];
+  if (refuse_self(c, id, "delete"))
+    return;
+  write_op op;
+  op.kind = write_op::delete_user;
+  op.user.id = id;
+  auto done = write(c, op);
+  if (!done.ok())
+    return send_error(c.res, done.error());
+  audit(c, "user_deleted", id);
+  c.res.status = 204;
+}
+
+void list_agents(const call& c) {
+  agent_query q;
+  if (!read_agent_query(c.req, c.res, q, true))
+    return;
+  auto page = ask<agent_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                              atom::list::value, q);
+  if (!page.ok())
+    return send_error(c.res, page.error());
+  c.res.status = 200;
+  c.res.set_content(agent_page_json(page.get(), true), "application/json");
+}
+
+void get_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                 atom::get::value, *id);
+  if (!found.ok())
+    return send_error(c.res, found.error());
+  c.res.status = 200;
+  c.res.set_content(agent_json(found.get(), true), "application/json");
+}
+
+void delete_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
+                                atom::remove::value, *id);
+  if (!done.ok())
+    return send_error(c.res, done.error());
+  audit(c, "agent_deleted", *id);
+  c.res.status = 204;
+}
+
+void list_audit(const call& c) {
+  if (!check_params(c.req, c.res, {"action", "before", "limit"}))
+    return;
+  audit_query q;
+  q.action = c.req.get_param_value("action");
+  if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
+    return;
+  if (c.req.has_param("before")) {
+    auto text = c.req.get_param_value("before");
+    size_t used = 0;
+    try {
+      q.before_seq = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || q.before_seq < 1)
+      return send_error(c.res, ec::invalid_request, "before: expected a positive seq number");
+  }
+  auto entries = ask<std::vector<audit_entry>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                               atom::audit::value, q);
+  if (!entries.ok())
+    return send_error(c.res, entries.error());
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& e : entries.get()) {
+    nlohmann::ordered_json j;
+    j["seq"] = e.seq;
+    j["at"] = rfc3339(e.at);
+    j["action"] = e.action;
+    j["actor"] = e.actor;
+    j["target"] = e.target;
+    j["remote"] = e.remote;
+    j["detail"] = nlohmann::ordered_json::parse(e.detail.empty() ? "{}" : e.detail);
+    j["hash"] = e.hash;
+    list.push_back(j);
+  }
+  nlohmann::ordered_json body;
+  body["entries"] = list;
+  body["next_before"] = static_cast<int32_t>(entries.get().size()) == q.limit
+                            ? nlohmann::ordered_json(entries.get().back().seq)
+                            : nlohmann::ordered_json();
+  send_json(c.res, 200, body);
+}
+
+}  // namespace
+
+std::vector<route> admin_routes() {
+  return {
+      {"GET", "/api/v1/admin/dashboard", access::admin, dashboard, true},
+      {"GET", "/api/v1/admin/users", access::admin, list_users, true},
+      {"GET", "/api/v1/admin/users/{id}", access::admin, get_user, true},
+      {"PUT", "/api/v1/admin/users/{id}/role", access::admin, set_role, true},
+      {"DELETE", "/api/v1/admin/users/{id}", access::admin, delete_user, true},
+      {"GET", "/api/v1/admin/agents", access::admin, list_agents, true},
+      {"GET", "/api/v1/admin/agents/{id}", access::admin, get_agent, true},
+      {"DELETE", "/api/v1/admin/agents/{id}", access::admin, delete_agent, true},
+      {"GET", "/api/v1/admin/audit", access::admin, list_audit, true},
+  };
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,93 @@
+// Binding an agent to a user by proof: the user asks for a claim token
+// (POST /api/v1/claim-tokens), and the agent presents it in a request signed
+// with its own key (POST /api/v1/agents/{id}/claim). Only the key's holder can
+// do the second step, so nobody can take over an agent whose key they lack.
+#include "actors/clock.hpp"
+#include "http/agent_io.hpp"
+#include "http/ask.hpp"
+#include "http/audit.hpp"
+#include "http/body.hpp"
+#include "http/respond.hpp"
+#include "http/route_table.hpp"
+#include "protocol/secret_token.hpp"
+
+namespace tessera::http {
+
+namespace {
+
+void create_claim_token(const call& c) {
+  auto doc = read_object(c.req, c.res, {});
+  if (!doc)
+    return;
+  auto secret = secret_token::generate(secret_token::claim_prefix);
+  credential t;
+  t.hash = secret_token::hash(secret);
+  t.kind = "claim";
+  t.id = secret_token::generate_id("clm_");
+  t.user_id = c.who.user_id;
+  t.created_at = now_ms();
+  t.expires_at = t.created_at + c.ctx.cfg.user_auth.claim_token_ttl.count();
+  write_op op;
+  op.kind = write_op::insert_credential;
+  op.cred = t;
+  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx),
+                                atom::write::value, op);
+  if (!done.ok())
+    return send_error(c.res, done.error());
+  audit(c, "claim_token_created", t.id);
+  nlohmann::ordered_json body;
+  body["token"] = secret;
+  body["expires_at"] = rfc3339(t.expires_at);
+  send_json(c.res, 201, body);
+}
+
+void claim_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto doc = read_object(c.req, c.res, {"token"});
+  std::string token;
+  if (!doc || !read_string(*doc, "token", 128, true, token, c.res))
+    return;
+  const std::string unusable = "token: unknown, expired or already used; ask for a new one";
+  if (!secret_token::well_formed(token, secret_token::claim_prefix))
+    return send_error(c.res, ec::invalid_request, unusable);
+  auto hash = secret_token::hash(token);
+  auto found = ask<credential>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                               atom::cred_get::value, hash);
+  if (!found.ok())
+    return send_error(c.res, found.error().code == ec::not_found
+                                 ? problem{ec::invalid_request, unusable}
+                                 : found.error());
+  if (found.get().kind != "claim")
+    return send_error(c.res, ec::invalid_request, unusable);
+  write_op op;
+  op.kind = write_op::use_claim;
+  op.key = hash;
+  op.agent.id = *id;
+  op.at = now_ms();
+  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx),
+                                atom::write::value, op);
+  if (!done.ok())
+    return send_error(c.res, done.error().code == ec::conflict
+                                 ? problem{ec::invalid_request, unusable}
+                                 : done.error());
+  audit(c, "agent_claimed", found.get().user_id);
+  auto stored = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                  atom::get::value, *id);
+  if (!stored.ok())
+    return send_error(c.res, stored.error());
+  c.res.status = 200;
+  c.res.set_content(agent_json(stored.get(), true), "application/json");
+}
+
+}  // namespace
+
+std::vector<route> claim_routes() {
+  return {
+      {"POST", "/api/v1/claim-tokens", access::user, create_claim_token, true},
+      {"POST", "/api/v1/agents/{id}/claim", access::agent_signed, claim_agent, true},
+  };
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,125 @@
+// /api/v1/provider: a user's own agents. Registering one here needs both the
+// user's credentials and the agent's signature on the request: the card alone
+// is public once published, so it proves nothing about who holds the key.
+#include "http/agent_io.hpp"
+#include "http/ask.hpp"
+#include "http/audit.hpp"
+#include "http/body.hpp"
+#include "http/respond.hpp"
+#include "http/route_table.hpp"
+#include "http/signed_request.hpp"
+
+namespace tessera::http {
+
+namespace {
+
+void create_agent(const call& c) {
+  problem err;
+  if (!c.req.has_header("Signature-Input"))
+    return send_error(c.res, ec::unauthenticated,
+                      "Signature-Input: the agent must sign this request too (RFC 9421), to show "
+                      "that you hold its key");
+  auto signer = signing_agent(c.ctx, c.req, c.remote, err);
+  if (!signer)
+    return send_error(c.res, err);
+  auto card = read_card(c.req, c.res);
+  if (!card)
+    return;
+  if (card->id != *signer)
+    return send_error(c.res, ec::forbidden,
+                      "public_key: the card's key is not the key that signed the request "
+                      "(proof of possession)");
+  auto rec = record_of(*card, c.req.body);
+  rec.owner_id = c.who.user_id;
+  auto stored = ask<agent_record>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
+                                  atom::register_::value, rec);
+  if (!stored.ok())
+    return send_error(c.res, stored.error());
+  audit(c, "agent_registered", rec.id);
+  c.res.status = 201;
+  c.res.set_header("Location", "/api/v1/provider/agents/" + rec.id);
+  c.res.set_content(agent_json(stored.get(), true), "application/json");
+}
+
+void list_agents(const call& c) {
+  agent_query q;
+  if (!read_agent_query(c.req, c.res, q, false))
+    return;
+  q.owner_id = c.who.user_id;
+  auto page = ask<agent_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                              atom::list::value, q);
+  if (!page.ok())
+    return send_error(c.res, page.error());
+  c.res.status = 200;
+  c.res.set_content(agent_page_json(page.get(), true), "application/json");
+}
+
+void get_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                 atom::get::value, *id);
+  if (!found.ok())
+    return send_error(c.res, found.error());
+  c.res.status = 200;
+  c.res.set_content(agent_json(found.get(), true), "application/json");
+}
+
+void replace_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  // The card carries the agent's own signature (JWS), checked by read_card.
+  auto card = read_card(c.req, c.res);
+  if (!card)
+    return;
+  if (card->id != *id)
+    return send_error(c.res, ec::invalid_request,
+                      "public_key: a card can't change the agent's key; register a new agent");
+  auto stored = ask<agent_record>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
+                                  atom::replace::value, record_of(*card, c.req.body));
+  if (!stored.ok())
+    return send_error(c.res, stored.error());
+  audit(c, "agent_updated", *id);
+  c.res.status = 200;
+  c.res.set_content(agent_json(stored.get(), true), "application/json");
+}
+
+void delete_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
+                                atom::remove::value, *id);
+  if (!done.ok())
+    return send_error(c.res, done.error());
+  audit(c, "agent_deleted", *id);
+  c.res.status = 204;
+}
+
+void dashboard(const call& c) {
+  if (!check_params(c.req, c.res, {}))
+    return;
+  auto stats = ask<std::string>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                atom::stats::value, c.who.user_id);
+  if (!stats.ok())
+    return send_error(c.res, stats.error());
+  c.res.status = 200;
+  c.res.set_content(stats.get(), "application/json");
+}
+
+}  // namespace
+
+std::vector<route> provider_routes() {
+  return {
+      {"POST", "/api/v1/provider/agents", access::user, create_agent, true},
+      {"GET", "/api/v1/provider/agents", access::user, list_agents, true},
+      {"GET", "/api/v1/provider/agents/{id}", access::owner, get_agent, true},
+      {"PUT", "/api/v1/provider/agents/{id}", access::owner, replace_agent, true},
+      {"DELETE", "/api/v1/provider/agents/{id}", access::owner, delete_agent, true},
+      {"GET", "/api/v1/provider/dashboard", access::user, dashboard, true},
+  };
+}
+
+}  // namespace tessera::http
