@@ -15,6 +15,14 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<write_op>("tessera::write_op");
   cfg.add_message_type<std::vector<write_op>>("std::vector<tessera::write_op>");
   cfg.add_message_type<event_listener_actor>("tessera::event_listener_actor");
+  cfg.add_message_type<user_record>("tessera::user_record");
+  cfg.add_message_type<user_query>("tessera::user_query");
+  cfg.add_message_type<user_page>("tessera::user_page");
+  cfg.add_message_type<credential>("tessera::credential");
+  cfg.add_message_type<std::vector<credential>>("std::vector<tessera::credential>");
+  cfg.add_message_type<audit_entry>("tessera::audit_entry");
+  cfg.add_message_type<std::vector<audit_entry>>("std::vector<tessera::audit_entry>");
+  cfg.add_message_type<audit_query>("tessera::audit_query");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return std::string{"tessera: "} + to_string(static_cast<ec>(code)) +

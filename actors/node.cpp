@@ -3,10 +3,12 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "actors/audit_log.hpp"
 #include "actors/persistence.hpp"
 #include "actors/readers.hpp"
 #include "actors/registry.hpp"
 #include "actors/replay_guard.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 
@@ -20,12 +22,16 @@ constexpr size_t replay_capacity = 1'000'000;
 
 node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   std::unique_ptr<soci::session> sql;
+  std::string audit_chain_end;
   try {
     sql = storage::open_session(s.database, storage::session_role::writer);
     schema_version_ = storage::migrate(*sql, storage::dialect_of(s.database));
+    audit_chain_end = storage::audit::last_hash(*sql);
   } catch (const std::exception& e) {
     throw std::runtime_error("database (" + s.database.driver + "): " + e.what());
   }
+  // Before anything is spawned, so a bad output leaves nothing behind.
+  auto sink = open_audit_sink(s.audit_log.output);
   actors_.writer = sys.spawn<caf::detached>(persistence, std::move(sql), s.database);
   actors_.readers = spawn_readers(sys, s.database);
   registry_config rc;
@@ -36,6 +42,8 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();
   actors_.replay = sys.spawn(replay_guard, static_cast<int64_t>(skew),
                              static_cast<int64_t>(std::time(nullptr)), replay_capacity);
+  actors_.audit = sys.spawn<caf::detached>(audit_log, std::move(sink), actors_.writer,
+                                           std::move(audit_chain_end));
 }
 
 node::~node() {
@@ -53,6 +61,12 @@ void node::shutdown() {
       .receive([](caf::ok_atom) {}, [](const caf::error&) {});
   self->send_exit(actors_.registry, caf::exit_reason::user_shutdown);
   self->wait_for(actors_.registry);
+  // The audit log answers status only after the entries queued before it,
+  // so each of them has gone to the writer by then, ahead of the flush.
+  self->request(actors_.audit, std::chrono::seconds(30), atom::status::value)
+      .receive([](const std::string&) {}, [](const caf::error&) {});
+  self->send_exit(actors_.audit, caf::exit_reason::user_shutdown);
+  self->wait_for(actors_.audit);
   self->request(actors_.writer, std::chrono::seconds(30), atom::flush::value)
       .receive([](caf::ok_atom) {}, [](const caf::error&) {});
   for (auto h : {caf::actor_cast<caf::actor>(actors_.writer),

@@ -1,6 +1,7 @@
 #pragma once
 // Spawns every actor of one Tessera process from its settings, and stops them
-// in order: the registry first (no new writes), then the writer after a flush.
+// in order: the registry first (no new writes), then the audit log (its queued
+// entries reach the writer), then the writer after a flush.
 #include <caf/all.hpp>
 
 #include "actors/interfaces.hpp"

@@ -4,17 +4,36 @@
 
 #include "actors/errors.hpp"
 #include "storage/agent_repository.hpp"
+#include "storage/audit_repository.hpp"
+#include "storage/credential_repository.hpp"
 #include "storage/database.hpp"
+#include "storage/user_repository.hpp"
 
 namespace tessera {
 
 namespace {
 
+/// Binds the agent to the claim token's user if the token is still good.
+problem use_claim(soci::session& sql, const write_op& op) {
+  namespace creds = storage::credentials;
+  if (!storage::agents::find(sql, op.agent.id))
+    return {ec::not_found, "no agent with id " + op.agent.id};
+  if (!creds::use_claim(sql, op.key, op.agent.id, op.at))
+    return {ec::conflict, "the claim token is unknown, already used or expired"};
+  // The token row was just changed, so it exists.
+  storage::agents::set_owner(sql, op.agent.id, creds::find(sql, op.key)->user_id);
+  return {};
+}
+
 /// Applies one op inside the caller's transaction; a problem means "not
-/// applied" (the op checked before writing anything).
+/// applied": the op checks before it writes, and the caller rolls back
+/// anything written before a later check failed.
 problem apply(soci::session& sql, const write_op& op) {
   namespace repo = storage::agents;
+  namespace users = storage::users;
+  namespace creds = storage::credentials;
   const auto& a = op.agent;
+  const auto& u = op.user;
   switch (op.kind) {
     case write_op::insert_agent:
       if (!repo::insert(sql, a))
@@ -34,6 +53,48 @@ problem apply(soci::session& sql, const write_op& op) {
       return {};
     case write_op::touch:
       repo::touch(sql, a.id, a.last_seen);
+      return {};
+    case write_op::insert_user:
+      if (!users::insert(sql, u))
+        return {ec::conflict, "a user with this email already exists"};
+      return {};
+    case write_op::update_user:
+      if (!users::update(sql, u))
+        return {ec::not_found, "no user with id " + u.id};
+      return {};
+    case write_op::delete_user:
+      if (!users::remove(sql, u.id))
+        return {ec::not_found, "no user with id " + u.id};
+      creds::remove_for_user(sql, u.id);
+      repo::disown_all(sql, u.id);
+      return {};
+    case write_op::insert_credential:
+      if (!creds::insert(sql, op.cred))
+        return {ec::conflict, "a credential with this secret or key id already exists"};
+      return {};
+    case write_op::rotate_refresh:
+      if (!creds::mark_refresh_used(sql, op.key, op.at))
+        return {ec::conflict, "the refresh token was already used or revoked"};
+      if (!creds::insert(sql, op.cred))
+        return {ec::conflict, "a credential with this secret already exists"};
+      return {};
+    case write_op::revoke_family:
+      creds::revoke_family(sql, op.key, op.at);
+      return {};
+    case write_op::revoke_user_refresh:
+      creds::revoke_user_refresh(sql, u.id, op.at);
+      return {};
+    case write_op::revoke_api_key:
+      if (!creds::revoke_api_key(sql, op.key, u.id, op.at))
+        return {ec::not_found, "no API key with id " + op.key};
+      return {};
+    case write_op::touch_credential:
+      creds::touch(sql, op.key, op.at);
+      return {};
+    case write_op::use_claim:
+      return use_claim(sql, op);
+    case write_op::append_audit:
+      storage::audit::append(sql, op.audit);
       return {};
   }
   return {ec::invalid_request, "unknown write"};

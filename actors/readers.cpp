@@ -2,9 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/clock.hpp"
 #include "actors/errors.hpp"
 #include "storage/agent_repository.hpp"
+#include "storage/audit_repository.hpp"
+#include "storage/credential_repository.hpp"
 #include "storage/database.hpp"
+#include "storage/user_repository.hpp"
 
 namespace tessera {
 
@@ -28,6 +32,27 @@ auto run(reader_state& st, F query) -> caf::expected<decltype(query(*st.sql))> {
   return make_error(ec::unavailable, "the database is not reachable");
 }
 
+/// Runs a lookup; an empty answer becomes ec::not_found with `missing`.
+template <class F>
+auto run_find(reader_state& st, F query, const std::string& missing)
+    -> caf::result<typename decltype(query(*st.sql))::value_type> {
+  auto found = run(st, query);
+  if (!found)
+    return found.error();
+  if (!*found)
+    return make_error(ec::not_found, missing);
+  return std::move(**found);
+}
+
+/// Runs a query whose answer is the reply as it is.
+template <class F>
+auto run_all(reader_state& st, F query) -> caf::result<decltype(query(*st.sql))> {
+  auto found = run(st, query);
+  if (!found)
+    return found.error();
+  return std::move(*found);
+}
+
 }  // namespace
 
 reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> self,
@@ -35,27 +60,54 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
   self->state.db = std::move(db);
   return {
       [=](atom::get, const std::string& id) -> caf::result<agent_record> {
-        auto found = run(self->state,
-                         [&](soci::session& sql) { return storage::agents::find(sql, id); });
-        if (!found)
-          return found.error();
-        if (!*found)
-          return make_error(ec::not_found, "no agent with id " + id);
-        return std::move(**found);
+        return run_find(
+            self->state, [&](soci::session& sql) { return storage::agents::find(sql, id); },
+            "no agent with id " + id);
       },
       [=](atom::list, const agent_query& q) -> caf::result<agent_page> {
-        auto page = run(self->state,
-                        [&](soci::session& sql) { return storage::agents::list(sql, q); });
-        if (!page)
-          return page.error();
-        return std::move(*page);
+        return run_all(self->state,
+                       [&](soci::session& sql) { return storage::agents::list(sql, q); });
       },
       [=](atom::online) -> caf::result<std::vector<std::string>> {
-        auto ids = run(self->state,
+        return run_all(self->state,
                        [&](soci::session& sql) { return storage::agents::online_ids(sql); });
-        if (!ids)
-          return ids.error();
-        return std::move(*ids);
+      },
+      [=](atom::user_get, const std::string& id) -> caf::result<user_record> {
+        return run_find(
+            self->state, [&](soci::session& sql) { return storage::users::find(sql, id); },
+            "no user with id " + id);
+      },
+      [=](atom::user_email, const std::string& email) -> caf::result<user_record> {
+        // The email stays out of the message: errors end up in logs.
+        return run_find(
+            self->state,
+            [&](soci::session& sql) { return storage::users::find_by_email(sql, email); },
+            "no user with this email");
+      },
+      [=](atom::user_list, const user_query& q) -> caf::result<user_page> {
+        return run_all(self->state,
+                       [&](soci::session& sql) { return storage::users::list(sql, q); });
+      },
+      [=](atom::cred_get, const std::string& hash) -> caf::result<credential> {
+        return run_find(
+            self->state,
+            [&](soci::session& sql) { return storage::credentials::find(sql, hash); },
+            "no such credential");
+      },
+      [=](atom::cred_list, const std::string& user_id,
+            const std::string& kind) -> caf::result<std::vector<credential>> {
+        return run_all(self->state, [&](soci::session& sql) {
+          return storage::credentials::list(sql, user_id, kind);
+        });
+      },
+      [=](atom::stats, const std::string& owner_id) -> caf::result<std::string> {
+        return run_all(self->state, [&](soci::session& sql) {
+          return storage::agents::stats(sql, owner_id, now_ms());
+        });
+      },
+      [=](atom::audit, const audit_query& q) -> caf::result<std::vector<audit_entry>> {
+        return run_all(self->state,
+                       [&](soci::session& sql) { return storage::audit::list(sql, q); });
       },
       [=](atom::ping) -> caf::result<caf::ok_atom> {
         auto ok = run(self->state, [&](soci::session& sql) {
@@ -87,6 +139,27 @@ reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state
       [=](atom::list, agent_query& q) { return self->delegate(pick(), atom::list::value, std::move(q)); },
       [=](atom::online) { return self->delegate(pick(), atom::online::value); },
       [=](atom::ping) { return self->delegate(pick(), atom::ping::value); },
+      [=](atom::user_get, std::string& id) {
+        return self->delegate(pick(), atom::user_get::value, std::move(id));
+      },
+      [=](atom::user_email, std::string& email) {
+        return self->delegate(pick(), atom::user_email::value, std::move(email));
+      },
+      [=](atom::user_list, user_query& q) {
+        return self->delegate(pick(), atom::user_list::value, std::move(q));
+      },
+      [=](atom::cred_get, std::string& hash) {
+        return self->delegate(pick(), atom::cred_get::value, std::move(hash));
+      },
+      [=](atom::cred_list, std::string& user_id, std::string& kind) {
+        return self->delegate(pick(), atom::cred_list::value, std::move(user_id), std::move(kind));
+      },
+      [=](atom::stats, std::string& owner_id) {
+        return self->delegate(pick(), atom::stats::value, std::move(owner_id));
+      },
+      [=](atom::audit, audit_query& q) {
+        return self->delegate(pick(), atom::audit::value, std::move(q));
+      },
       [=](atom::status) -> std::string {
         return nlohmann::json{{"readers", self->state.pool.size()}}.dump();
       },

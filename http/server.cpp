@@ -165,14 +165,16 @@ void install_middleware(httplib::Server& svr, const context& ctx) {
                       res.get_header_value("X-Request-Id"), req.path, what);
         send_error(res, ec::internal, "internal error");
       });
-  svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  svr.set_logger([limiter](const httplib::Request& req, const httplib::Response& res) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - request_start)
                   .count();
-    // The path only, never the query or headers: they may carry secrets later.
-    spdlog::info("http request_id={} remote={} method={} path={} status={} bytes={} micros={}",
-                 res.get_header_value("X-Request-Id"), req.remote_addr, req.method, req.path,
-                 res.status, res.body.size(), us);
+    // The path only, never the query or headers: they may carry secrets.
+    // `remote` is the client (behind trusted proxies too), `peer` the socket.
+    spdlog::info("http request_id={} remote={} peer={} method={} path={} status={} bytes={} "
+                 "micros={}",
+                 res.get_header_value("X-Request-Id"), limiter->client_of(req), req.remote_addr,
+                 req.method, req.path, res.status, res.body.size(), us);
   });
 }
 

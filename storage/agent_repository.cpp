@@ -1,5 +1,13 @@
 #include "storage/agent_repository.hpp"
 
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "storage/credential_repository.hpp"
+#include "storage/like_pattern.hpp"
+#include "storage/user_repository.hpp"
+
 namespace tessera::storage::agents {
 
 namespace {
@@ -26,10 +34,12 @@ agent_record from_row(const soci::row& r) {
   rec.registered_at = r.get<long long>(4);
   rec.updated_at = r.get<long long>(5);
   rec.last_seen = r.get<long long>(6);
+  rec.owner_id = r.get<std::string>(7);
   return rec;
 }
 
-constexpr const char* columns = "id, card, name, status, registered_at, updated_at, last_seen";
+constexpr const char* columns =
+    "id, card, name, status, registered_at, updated_at, last_seen, owner_id";
 
 }  // namespace
 
@@ -39,10 +49,10 @@ bool insert(soci::session& sql, const agent_record& rec) {
   if (n > 0)
     return false;
   long long registered = rec.registered_at, updated = rec.updated_at, seen = rec.last_seen;
-  sql << "INSERT INTO agents (id, card, name, status, registered_at, updated_at, last_seen)"
-         " VALUES (:id, :card, :name, :status, :r, :u, :s)",
+  sql << "INSERT INTO agents (" << columns
+      << ") VALUES (:id, :card, :name, :status, :r, :u, :s, :o)",
       soci::use(rec.id), soci::use(rec.card), soci::use(rec.name), soci::use(rec.status),
-      soci::use(registered), soci::use(updated), soci::use(seen);
+      soci::use(registered), soci::use(updated), soci::use(seen), soci::use(rec.owner_id);
   insert_terms(sql, rec);
   return true;
 }
@@ -81,6 +91,17 @@ bool set_status(soci::session& sql, const std::string& id, const std::string& st
   return st.get_affected_rows() > 0;
 }
 
+bool set_owner(soci::session& sql, const std::string& id, const std::string& owner_id) {
+  soci::statement st = (sql.prepare << "UPDATE agents SET owner_id = :o WHERE id = :id",
+                        soci::use(owner_id), soci::use(id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
+}
+
+void disown_all(soci::session& sql, const std::string& owner_id) {
+  sql << "UPDATE agents SET owner_id = '' WHERE owner_id = :o", soci::use(owner_id);
+}
+
 void touch(soci::session& sql, const std::string& id, int64_t last_seen) {
   long long seen = last_seen;
   sql << "UPDATE agents SET last_seen = :s1 WHERE id = :id AND last_seen < :s2", soci::use(seen),
@@ -99,10 +120,15 @@ agent_page list(soci::session& sql, const agent_query& q) {
   // Fixed SQL with every filter bound ('' = no filter), so one prepared shape
   // serves all queries; each placeholder is used once (PostgreSQL's SOCI
   // backend binds names positionally).
-  int limit = q.limit + 1;  // one extra row tells whether there is a next page
+  int page_size = std::max(1, q.limit);
+  int limit = page_size + 1;  // one extra row tells whether there is a next page
+  auto pattern = contains_pattern(q.search);
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM agents a WHERE a.id > :after"
                    << " AND (:st1 = '' OR a.status = :st2)"
+                   << " AND (:o1 = '' OR a.owner_id = :o2)"
+                   << " AND (:q1 = '' OR LOWER(a.name) LIKE :q2 ESCAPE '!'"
+                      " OR LOWER(a.id) LIKE :q3 ESCAPE '!')"
                    << " AND (:p1 = '' OR EXISTS (SELECT 1 FROM agent_terms t WHERE"
                       " t.agent_id = a.id AND t.kind = 'protocol' AND t.value = :p2))"
                    << " AND (:s1 = '' OR EXISTS (SELECT 1 FROM agent_terms t WHERE"
@@ -110,13 +136,15 @@ agent_page list(soci::session& sql, const agent_query& q) {
                    << " AND (:t1 = '' OR EXISTS (SELECT 1 FROM agent_terms t WHERE"
                       " t.agent_id = a.id AND t.kind = 'tag' AND t.value = :t2))"
                    << " ORDER BY a.id LIMIT :lim",
-       soci::use(q.after_id), soci::use(q.status), soci::use(q.status), soci::use(q.protocol),
+       soci::use(q.after_id), soci::use(q.status), soci::use(q.status), soci::use(q.owner_id),
+       soci::use(q.owner_id), soci::use(q.search), soci::use(pattern), soci::use(pattern),
+       soci::use(q.protocol),
        soci::use(q.protocol), soci::use(q.skill), soci::use(q.skill), soci::use(q.tag),
        soci::use(q.tag), soci::use(limit));
   agent_page page;
   for (const auto& r : rows)
     page.agents.push_back(from_row(r));
-  if (page.agents.size() > static_cast<size_t>(q.limit)) {
+  if (page.agents.size() > static_cast<size_t>(page_size)) {
     page.agents.pop_back();
     page.next_after_id = page.agents.back().id;
   }
@@ -135,6 +163,22 @@ size_t count(soci::session& sql) {
   long long n = 0;
   sql << "SELECT COUNT(*) FROM agents", soci::into(n);
   return static_cast<size_t>(n);
+}
+
+std::string stats(soci::session& sql, const std::string& owner_id, int64_t now) {
+  long long total = 0, online = 0, owned = 0;
+  sql << "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'online' THEN 1 ELSE 0 END), 0),"
+         " COALESCE(SUM(CASE WHEN owner_id <> '' THEN 1 ELSE 0 END), 0)"
+         " FROM agents WHERE :o1 = '' OR owner_id = :o2",
+      soci::use(owner_id), soci::use(owner_id), soci::into(total), soci::into(online),
+      soci::into(owned);
+  nlohmann::json agents{{"total", total}, {"online", online}, {"offline", total - online}};
+  auto api_keys = credentials::count_active_api_keys(sql, owner_id, now);
+  if (!owner_id.empty())
+    return nlohmann::json{{"agents", agents}, {"api_keys", api_keys}}.dump();
+  agents["owned"] = owned;
+  nlohmann::json users_json{{"total", users::count(sql)}, {"admins", users::count(sql, "admin")}};
+  return nlohmann::json{{"users", users_json}, {"agents", agents}, {"api_keys", api_keys}}.dump();
 }
 
 }  // namespace tessera::storage::agents

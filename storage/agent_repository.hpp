@@ -18,12 +18,22 @@ bool replace_card(soci::session& sql, const agent_record& rec);
 bool remove(soci::session& sql, const std::string& id);
 bool set_status(soci::session& sql, const std::string& id, const std::string& status,
                 int64_t last_seen);
+/// Binds the agent to a user ("": unbinds); false if the agent does not exist.
+bool set_owner(soci::session& sql, const std::string& id, const std::string& owner_id);
+/// Unbinds every agent of a user (the user is going away).
+void disown_all(soci::session& sql, const std::string& owner_id);
 /// Moves last_seen forward (never back).
 void touch(soci::session& sql, const std::string& id, int64_t last_seen);
 
 std::optional<agent_record> find(soci::session& sql, const std::string& id);
+/// Ordered by id; `search` is a case-insensitive substring of the name or id.
 agent_page list(soci::session& sql, const agent_query& q);
 std::vector<std::string> online_ids(soci::session& sql);
 size_t count(soci::session& sql);
+/// Dashboard counts as a JSON object (text). For an owner:
+/// {"agents":{"total","online","offline"},"api_keys"}; for "" (the node):
+/// {"users":{"total","admins"},"agents":{"total","online","offline","owned"},
+/// "api_keys"}. api_keys counts keys neither revoked nor expired at `now`.
+std::string stats(soci::session& sql, const std::string& owner_id, int64_t now);
 
 }  // namespace tessera::storage::agents

@@ -13,14 +13,21 @@ struct migration {
   int version;
   const char* description;
   // Portable SQL; "{id}" stands for the type of id columns, which must sort
-  // by bytes on both databases (PostgreSQL's default collation would not).
+  // by bytes on both databases (PostgreSQL's default collation would not);
+  // "{serial}" for an auto-increment integer primary key.
   std::vector<std::string> statements;
 };
 
+void replace_all(std::string& sql, const std::string& placeholder, const std::string& value) {
+  for (auto at = sql.find(placeholder); at != std::string::npos;
+       at = sql.find(placeholder, at + value.size()))
+    sql.replace(at, placeholder.size(), value);
+}
+
 std::string for_dialect(std::string sql, dialect d) {
-  const std::string id_type = d == dialect::postgres ? "TEXT COLLATE \"C\"" : "TEXT";
-  for (auto at = sql.find("{id}"); at != std::string::npos; at = sql.find("{id}", at))
-    sql.replace(at, 4, id_type);
+  bool pg = d == dialect::postgres;
+  replace_all(sql, "{id}", pg ? "TEXT COLLATE \"C\"" : "TEXT");
+  replace_all(sql, "{serial}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
   return sql;
 }
 
@@ -45,6 +52,49 @@ const std::vector<migration>& migrations() {
         " value TEXT NOT NULL,"
         " PRIMARY KEY (agent_id, kind, value))",
         "CREATE INDEX agent_terms_lookup ON agent_terms (kind, value, agent_id)"}},
+      {2,
+       "users, their credentials, agent owners and the audit log",
+       {"CREATE TABLE users ("
+        " id {id} PRIMARY KEY,"
+        " email {id} NOT NULL UNIQUE,"
+        " display_name TEXT NOT NULL,"
+        " role TEXT NOT NULL,"
+        " password_hash TEXT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL)",
+        // Refresh tokens, API keys and claim tokens, keyed by the hash of the
+        // secret. "" and 0 stand for "none" and "never", never NULL.
+        "CREATE TABLE credentials ("
+        " hash {id} PRIMARY KEY,"
+        " kind TEXT NOT NULL,"
+        " id {id} NOT NULL,"
+        " user_id {id} NOT NULL,"
+        " family {id} NOT NULL,"
+        " agent_id {id} NOT NULL,"
+        " name TEXT NOT NULL,"
+        " prefix TEXT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " expires_at BIGINT NOT NULL,"
+        " used_at BIGINT NOT NULL,"
+        " revoked_at BIGINT NOT NULL)",
+        "CREATE INDEX credentials_user ON credentials (user_id, kind)",
+        "CREATE INDEX credentials_family ON credentials (family)",
+        // Only API keys have a public id; the other kinds leave it "".
+        "CREATE UNIQUE INDEX credentials_api_key_id ON credentials (id) WHERE kind = 'api_key'",
+        "ALTER TABLE agents ADD COLUMN owner_id {id} NOT NULL DEFAULT ''",
+        "CREATE INDEX agents_owner ON agents (owner_id, id)",
+        // Hash-chained: each row's hash covers the previous row's hash.
+        "CREATE TABLE audit_log ("
+        " seq {serial},"
+        " at BIGINT NOT NULL,"
+        " action TEXT NOT NULL,"
+        " actor TEXT NOT NULL,"
+        " target TEXT NOT NULL,"
+        " remote TEXT NOT NULL,"
+        " detail TEXT NOT NULL,"
+        " prev_hash TEXT NOT NULL,"
+        " hash TEXT NOT NULL)",
+        "CREATE INDEX audit_log_action ON audit_log (action, seq)"}},
   };
   return all;
 }

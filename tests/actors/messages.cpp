@@ -70,7 +70,24 @@ agent_record full_record(const std::string& id) {
   rec.registered_at = std::numeric_limits<int64_t>::min();
   rec.updated_at = std::numeric_limits<int64_t>::max();
   rec.last_seen = -42;
+  rec.owner_id = "usr_owner";
   return rec;
+}
+
+user_record full_user(const std::string& id) {
+  return {id, "ünï@example.org", "Ünïcode ✓", "admin", "$argon2id$v=19$m=65536,t=2,p=1$x$y", -1,
+          std::numeric_limits<int64_t>::max()};
+}
+
+credential full_credential(const std::string& hash) {
+  return {hash, "api_key", "key_1", "usr_1", "fam_1", "did:key:z6Mk", "ci ✓", "tsk_AbC", 1,
+          std::numeric_limits<int64_t>::max(), -3, std::numeric_limits<int64_t>::min()};
+}
+
+audit_entry full_audit(int64_t seq) {
+  return {seq, 1'700'000'000'123, "login_failed", "", "usr_1", "2001:db8::1",
+          R"({"reason":"bad_password","nul":"a\u0000b"})", std::string(64, 'a'),
+          std::string(64, 'b')};
 }
 
 void check_same(const agent_record& a, const agent_record& b) {
@@ -84,6 +101,57 @@ void check_same(const agent_record& a, const agent_record& b) {
   BOOST_TEST(a.registered_at == b.registered_at);
   BOOST_TEST(a.updated_at == b.updated_at);
   BOOST_TEST(a.last_seen == b.last_seen);
+  BOOST_TEST(a.owner_id == b.owner_id);
+}
+
+void check_same(const user_record& a, const user_record& b) {
+  BOOST_TEST(a.id == b.id);
+  BOOST_TEST(a.email == b.email);
+  BOOST_TEST(a.display_name == b.display_name);
+  BOOST_TEST(a.role == b.role);
+  BOOST_TEST(a.password_hash == b.password_hash);
+  BOOST_TEST(a.created_at == b.created_at);
+  BOOST_TEST(a.updated_at == b.updated_at);
+}
+
+void check_same(const user_query& a, const user_query& b) {
+  BOOST_TEST(a.search == b.search);
+  BOOST_TEST(a.role == b.role);
+  BOOST_TEST(a.after_id == b.after_id);
+  BOOST_TEST(a.limit == b.limit);
+}
+
+void check_same(const credential& a, const credential& b) {
+  BOOST_TEST(a.hash == b.hash);
+  BOOST_TEST(a.kind == b.kind);
+  BOOST_TEST(a.id == b.id);
+  BOOST_TEST(a.user_id == b.user_id);
+  BOOST_TEST(a.family == b.family);
+  BOOST_TEST(a.agent_id == b.agent_id);
+  BOOST_TEST(a.name == b.name);
+  BOOST_TEST(a.prefix == b.prefix);
+  BOOST_TEST(a.created_at == b.created_at);
+  BOOST_TEST(a.expires_at == b.expires_at);
+  BOOST_TEST(a.used_at == b.used_at);
+  BOOST_TEST(a.revoked_at == b.revoked_at);
+}
+
+void check_same(const audit_entry& a, const audit_entry& b) {
+  BOOST_TEST(a.seq == b.seq);
+  BOOST_TEST(a.at == b.at);
+  BOOST_TEST(a.action == b.action);
+  BOOST_TEST(a.actor == b.actor);
+  BOOST_TEST(a.target == b.target);
+  BOOST_TEST(a.remote == b.remote);
+  BOOST_TEST(a.detail == b.detail);
+  BOOST_TEST(a.prev_hash == b.prev_hash);
+  BOOST_TEST(a.hash == b.hash);
+}
+
+void check_same(const audit_query& a, const audit_query& b) {
+  BOOST_TEST(a.action == b.action);
+  BOOST_TEST(a.before_seq == b.before_seq);
+  BOOST_TEST(a.limit == b.limit);
 }
 
 void check_same(const agent_query& a, const agent_query& b) {
@@ -91,6 +159,8 @@ void check_same(const agent_query& a, const agent_query& b) {
   BOOST_TEST(a.skill == b.skill);
   BOOST_TEST(a.tag == b.tag);
   BOOST_TEST(a.status == b.status);
+  BOOST_TEST(a.owner_id == b.owner_id);
+  BOOST_TEST(a.search == b.search);
   BOOST_TEST(a.after_id == b.after_id);
   BOOST_TEST(a.limit == b.limit);
 }
@@ -113,16 +183,42 @@ void check_same(const heartbeat_ack& a, const heartbeat_ack& b) {
   BOOST_TEST(a.next_deadline == b.next_deadline);
 }
 
-void check_same(const write_op& a, const write_op& b) {
-  BOOST_TEST(a.kind == b.kind);
-  check_same(a.agent, b.agent);
-}
+// Declared ahead of the vector overload, which looks it up at definition.
+void check_same(const write_op& a, const write_op& b);
 
 template <class T>
 void check_same(const std::vector<T>& a, const std::vector<T>& b) {
   BOOST_TEST_REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i)
     check_same(a[i], b[i]);
+}
+
+void check_same(const user_page& a, const user_page& b) {
+  check_same(a.users, b.users);
+  BOOST_TEST(a.next_after_id == b.next_after_id);
+}
+
+void check_same(const write_op& a, const write_op& b) {
+  BOOST_TEST(a.kind == b.kind);
+  check_same(a.agent, b.agent);
+  check_same(a.user, b.user);
+  check_same(a.cred, b.cred);
+  check_same(a.audit, b.audit);
+  BOOST_TEST(a.key == b.key);
+  BOOST_TEST(a.at == b.at);
+}
+
+/// A write_op with every member set.
+write_op full_write(write_op::kind_t kind, const std::string& id) {
+  write_op op;
+  op.kind = kind;
+  op.agent = full_record(id);
+  op.user = full_user("usr_" + id);
+  op.cred = full_credential("h_" + id);
+  op.audit = full_audit(7);
+  op.key = "key_" + id;
+  op.at = 1'700'000'000'999;
+  return op;
 }
 
 }  // namespace
@@ -146,6 +242,8 @@ BOOST_AUTO_TEST_CASE(agent_query_round_trip) {
   q.skill = "search";
   q.tag = "t";
   q.status = "online";
+  q.owner_id = "usr_1";
+  q.search = "50% off_";
   q.after_id = "did:key:z6Mk";
   q.limit = -7;
   check_same(round_trip(q), q);
@@ -175,18 +273,20 @@ BOOST_AUTO_TEST_CASE(heartbeat_ack_round_trip) {
 }
 
 BOOST_AUTO_TEST_CASE(write_op_round_trip) {
-  for (auto kind : {write_op::insert_agent, write_op::replace_card, write_op::delete_agent,
-                    write_op::set_status, write_op::touch}) {
-    write_op op;
-    op.kind = kind;
-    op.agent = full_record("w" + std::to_string(kind));
+  for (auto kind :
+       {write_op::insert_agent, write_op::replace_card, write_op::delete_agent,
+        write_op::set_status, write_op::touch, write_op::insert_user, write_op::update_user,
+        write_op::delete_user, write_op::insert_credential, write_op::rotate_refresh,
+        write_op::revoke_family, write_op::revoke_user_refresh, write_op::revoke_api_key,
+        write_op::touch_credential, write_op::use_claim, write_op::append_audit}) {
+    auto op = full_write(kind, "w" + std::to_string(kind));
     check_same(round_trip(op), op);
     check_same(message_round_trip(op), op);
   }
 }
 
 BOOST_AUTO_TEST_CASE(write_op_vector_round_trip) {
-  write_op a{write_op::insert_agent, full_record("v1")};
+  auto a = full_write(write_op::insert_agent, "v1");
   write_op b;
   b.kind = write_op::touch;
   b.agent.id = "v2";
@@ -198,9 +298,59 @@ BOOST_AUTO_TEST_CASE(write_op_vector_round_trip) {
   check_same(message_round_trip(none), none);
 }
 
+BOOST_AUTO_TEST_CASE(user_record_round_trip) {
+  auto u = full_user("usr_1");
+  check_same(round_trip(u), u);
+  check_same(message_round_trip(u), u);
+  user_record empty;
+  check_same(message_round_trip(empty), empty);
+}
+
+BOOST_AUTO_TEST_CASE(user_query_round_trip) {
+  user_query q{"ann%_", "admin", "usr_9", -3};
+  check_same(round_trip(q), q);
+  check_same(message_round_trip(q), q);
+}
+
+BOOST_AUTO_TEST_CASE(user_page_round_trip) {
+  user_page page{{full_user("usr_1"), user_record{}, full_user("usr_2")}, "usr_2"};
+  check_same(round_trip(page), page);
+  check_same(message_round_trip(page), page);
+  user_page last;
+  check_same(message_round_trip(last), last);
+}
+
+BOOST_AUTO_TEST_CASE(credential_round_trip) {
+  auto c = full_credential("h1");
+  check_same(round_trip(c), c);
+  check_same(message_round_trip(c), c);
+  std::vector<credential> many{full_credential("h1"), credential{}, full_credential("h2")};
+  check_same(round_trip(many), many);
+  check_same(message_round_trip(many), many);
+  std::vector<credential> none;
+  check_same(message_round_trip(none), none);
+}
+
+BOOST_AUTO_TEST_CASE(audit_entry_round_trip) {
+  auto e = full_audit(std::numeric_limits<int64_t>::max());
+  check_same(round_trip(e), e);
+  check_same(message_round_trip(e), e);
+  std::vector<audit_entry> many{full_audit(1), audit_entry{}, full_audit(3)};
+  check_same(round_trip(many), many);
+  check_same(message_round_trip(many), many);
+  std::vector<audit_entry> none;
+  check_same(message_round_trip(none), none);
+}
+
+BOOST_AUTO_TEST_CASE(audit_query_round_trip) {
+  audit_query q{"login_failed", 12345678901, 7};
+  check_same(round_trip(q), q);
+  check_same(message_round_trip(q), q);
+}
+
 BOOST_AUTO_TEST_CASE(a_message_with_atoms_and_records_round_trips) {
   // As a request to the writer looks on the wire.
-  write_op op{write_op::replace_card, full_record("m1")};
+  auto op = full_write(write_op::replace_card, "m1");
   auto msg = caf::make_message(atom::write::value, op);
   std::vector<char> buf;
   caf::binary_serializer sink{*sys, buf};

@@ -1,0 +1,45 @@
+#pragma once
+// SQL for credentials (refresh tokens, API keys, claim tokens), and nothing
+// else: no validation, no policy. Callers own transactions. Conditional writes
+// report whether their condition held (a row changed).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <soci/soci.h>
+
+#include "protocol/account.hpp"
+
+namespace tessera::storage::credentials {
+
+/// False if a credential with this hash, or an API key with this id, exists.
+bool insert(soci::session& sql, const credential& c);
+
+/// Marks the refresh token `hash` used at `at` if it is unused and not
+/// revoked; false otherwise (or if there is no such refresh token).
+bool mark_refresh_used(soci::session& sql, const std::string& hash, int64_t at);
+/// Revokes every unrevoked refresh token of a family or of a user.
+void revoke_family(soci::session& sql, const std::string& family, int64_t at);
+void revoke_user_refresh(soci::session& sql, const std::string& user_id, int64_t at);
+/// Revokes the user's unrevoked API key `key_id`; false if there is none.
+bool revoke_api_key(soci::session& sql, const std::string& key_id, const std::string& user_id,
+                    int64_t at);
+/// Moves an API key's used_at forward (never back). Other kinds are left
+/// alone: for them used_at means "spent".
+void touch(soci::session& sql, const std::string& hash, int64_t at);
+/// Marks the claim token `hash` used by `agent_id` at `at` if it is unused,
+/// not revoked and expires after `at`; false otherwise.
+bool use_claim(soci::session& sql, const std::string& hash, const std::string& agent_id,
+               int64_t at);
+void remove_for_user(soci::session& sql, const std::string& user_id);
+
+std::optional<credential> find(soci::session& sql, const std::string& hash);
+/// A user's credentials of one kind, revoked and expired ones included,
+/// oldest first.
+std::vector<credential> list(soci::session& sql, const std::string& user_id,
+                             const std::string& kind);
+/// API keys neither revoked nor expired at `now`: of one user, or of all
+/// users with "".
+size_t count_active_api_keys(soci::session& sql, const std::string& user_id, int64_t now);
+
+}  // namespace tessera::storage::credentials

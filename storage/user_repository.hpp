@@ -1,0 +1,27 @@
+#pragma once
+// SQL for users, and nothing else: no validation, no policy. Callers own
+// transactions.
+#include <optional>
+#include <string>
+
+#include <soci/soci.h>
+
+#include "protocol/account.hpp"
+
+namespace tessera::storage::users {
+
+/// False if a user with this email (or id) exists already.
+bool insert(soci::session& sql, const user_record& rec);
+/// Sets display name, password hash, role and updated_at; false if no such user.
+bool update(soci::session& sql, const user_record& rec);
+bool remove(soci::session& sql, const std::string& id);
+
+std::optional<user_record> find(soci::session& sql, const std::string& id);
+std::optional<user_record> find_by_email(soci::session& sql, const std::string& email);
+/// Ordered by id; `search` is a case-insensitive substring of the email or the
+/// display name.
+user_page list(soci::session& sql, const user_query& q);
+/// Users in total, or with one role.
+size_t count(soci::session& sql, const std::string& role = "");
+
+}  // namespace tessera::storage::users

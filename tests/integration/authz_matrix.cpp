@@ -1,0 +1,451 @@
+// The authorization matrix, generated from the route table: every route of
+// the server, called by each kind of caller, must answer what its declared
+// policy promises, and a refused call must change nothing. A route added to
+// the table without a request recipe here fails this suite.
+#include <boost/test/unit_test.hpp>
+
+#include <functional>
+#include <map>
+#include <set>
+
+#include "http/route_table.hpp"
+#include "support.hpp"
+
+using namespace tessera::test;
+using policy = tessera::http::access;
+using nlohmann::json;
+
+namespace {
+
+const std::string secret = "matrix-secret-0123456789-abcdefghijklmnop";
+const std::string password = "a long enough matrix password";
+
+/// The callers of the matrix.
+enum class caller { anonymous, other_agent, other_user, self, admin };
+
+const char* name(caller c) {
+  switch (c) {
+    case caller::anonymous: return "anonymous";
+    case caller::other_agent: return "another agent";
+    case caller::other_user: return "another user";
+    case caller::self: return "the owner or the agent itself";
+    case caller::admin: return "an admin";
+  }
+  return "?";
+}
+
+constexpr caller all_callers[] = {caller::anonymous, caller::other_agent, caller::other_user,
+                                  caller::self, caller::admin};
+
+/// What a policy promises each caller; 0 means "the route's success status".
+/// A route whose path names something of the owner's (a key) hides it from
+/// other users: 404.
+int expected(policy p, caller c, bool names_own_thing, bool auth_required) {
+  switch (p) {
+    case policy::open:
+      return 0;
+    case policy::read:
+      return c == caller::anonymous && auth_required ? 401 : 0;
+    case policy::agent:
+    case policy::agent_signed:
+      if (c == caller::anonymous)
+        return 401;
+      return c == caller::self ? 0 : 403;
+    case policy::user:
+      if (c == caller::anonymous || c == caller::other_agent)
+        return 401;
+      if (names_own_thing && c != caller::self)
+        return 404;
+      return 0;
+    case policy::owner:
+      if (c == caller::anonymous || c == caller::other_agent)
+        return 401;
+      return c == caller::other_user ? 403 : 0;
+    case policy::admin:
+      if (c == caller::anonymous || c == caller::other_agent)
+        return 401;
+      return c == caller::admin ? 0 : 403;
+  }
+  return -1;
+}
+
+struct account {
+  std::string id;
+  std::string email;
+  std::string token;
+};
+
+/// One request of the matrix, before credentials are added.
+struct request {
+  std::string target;
+  std::string body;
+  httplib::Headers headers;
+};
+
+struct matrix_fixture {
+  temp_dir dir;
+  test_database db{dir};
+  std::unique_ptr<server_process> server;
+  account alice, bob, admin;
+  agent bobs_agent;
+  int users = 0;
+
+  explicit matrix_fixture(bool auth_required) {
+    server = std::make_unique<server_process>(
+        dir, db,
+        std::map<std::string, std::string>{
+            {"auth.required", auth_required ? "true" : "false"},
+            {"user_auth.enabled", "true"},
+            {"user_auth.jwt_secret", "\"" + secret + "\""},
+            {"user_auth.password_hash_ops", "1"},
+            {"user_auth.password_hash_memory", "8KiB"},
+            {"rate_limit.enabled", "false"},
+            {"audit_log.output", "\"file:" + (dir.path / "audit.log").string() + "\""}});
+    server->start();
+    alice = make_user("alice");
+    bob = make_user("bob");
+    admin = make_admin();
+    auto card = bobs_agent.sign(bobs_agent.card("Bob's agent"));
+    BOOST_REQUIRE_EQUAL(bobs_agent.register_at(*server, card).status, 201);
+    claim(bobs_agent, bob);
+  }
+
+  http_result post(const std::string& target, const json& body, const std::string& token = "") {
+    httplib::Headers h;
+    if (!token.empty())
+      h.emplace("Authorization", "Bearer " + token);
+    return server->send("POST", target, body.dump(), h);
+  }
+
+  std::string login(const std::string& email) {
+    auto res = post("/api/v1/auth/login", {{"email", email}, {"password", password}});
+    BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+    return res.json()["access_token"];
+  }
+
+  std::string refresh_token(const account& a) {
+    auto res = post("/api/v1/auth/login", {{"email", a.email}, {"password", password}});
+    BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+    return res.json()["refresh_token"];
+  }
+
+  account make_user(const std::string& who) {
+    account a;
+    a.email = who + std::to_string(++users) + "@example.com";
+    auto res = post("/api/v1/auth/register",
+                    {{"email", a.email}, {"password", password}, {"display_name", who}});
+    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+    a.id = res.json()["id"];
+    a.token = login(a.email);
+    return a;
+  }
+
+  /// The first admin, made the way an operator makes one.
+  account make_admin() {
+    account a;
+    a.email = "root@example.com";
+    auto config = dir.path / ("tessera-" + std::to_string(server->port()) + ".yaml");
+    std::string out;
+    int rc = run_command({"/bin/sh", "-c",
+                          "printf '%s\\n' \"$PW\" | \"$TESSERAD\" admin create --email " +
+                              a.email + " --config \"$CONFIG\""},
+                         out,
+                         {{"PW", password}, {"TESSERAD", binary("tesserad")},
+                          {"CONFIG", config.string()}});
+    BOOST_REQUIRE_MESSAGE(rc == 0, out);
+    a.token = login(a.email);
+    auto me = server->get("/api/v1/auth/me", {{"Authorization", "Bearer " + a.token}});
+    BOOST_REQUIRE_EQUAL(me.json()["role"], "admin");
+    a.id = me.json()["id"];
+    return a;
+  }
+
+  /// Binds `a` to `owner` by the claim flow.
+  void claim(const agent& a, const account& owner) {
+    auto token = post("/api/v1/claim-tokens", json::object(), owner.token);
+    BOOST_REQUIRE_MESSAGE(token.status == 201, token.body);
+    auto target = "/api/v1/agents/" + a.id + "/claim";
+    auto body = json{{"token", token.json()["token"]}}.dump();
+    auto res = server->send("POST", target, body, a.sign_request("POST", target, body));
+    BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+  }
+
+  /// A registered agent that belongs to alice.
+  agent alices_agent() {
+    agent a;
+    BOOST_REQUIRE_EQUAL(a.register_at(*server, a.sign(a.card("Alice's agent"))).status, 201);
+    claim(a, alice);
+    return a;
+  }
+
+  std::string alices_key() {
+    auto res = post("/api/v1/auth/api-keys", {{"name", "matrix"}}, alice.token);
+    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+    return res.json()["id"];
+  }
+
+  /// Everything a refused call could have changed, as the admin sees it.
+  std::string state() {
+    std::string out;
+    for (auto target : {"/api/v1/admin/agents?limit=200", "/api/v1/admin/users?limit=200",
+                        "/api/v1/admin/dashboard"}) {
+      auto res = server->get(target, {{"Authorization", "Bearer " + admin.token}});
+      BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+      out += res.body;
+    }
+    for (const auto* a : {&alice, &bob}) {
+      auto keys = server->get("/api/v1/auth/api-keys", {{"Authorization", "Bearer " + a->token}});
+      out += keys.body;
+    }
+    return out;
+  }
+};
+
+/// How to make a valid request for one route, for a given caller: the request
+/// (a fresh subject each time, so destructive calls don't disturb each other),
+/// and the agent that is "self" for agent routes.
+struct recipe {
+  policy pinned;  // the policy this route must keep: weakening one is a deliberate change here too
+  int success;
+  bool names_own_thing = false;  // the path names something of alice's (404 to others)
+  std::function<request(matrix_fixture&, caller, agent& self)> make;
+};
+
+std::string signed_card_body(const agent& a, const std::string& name) {
+  return a.sign(a.card(name)).dump();
+}
+
+/// Request recipes, keyed by "METHOD path" as in the route table.
+std::map<std::string, recipe> recipes() {
+  using F = matrix_fixture;
+  std::map<std::string, recipe> r;
+  auto plain = [](std::string target) {
+    return [target](F&, caller, agent&) { return request{target, "", {}}; };
+  };
+  auto with_agent = [](std::string suffix, std::string body = "") {
+    return [suffix, body](F& f, caller, agent& self) {
+      self = f.alices_agent();
+      return request{"/api/v1/agents/" + self.id + suffix, body, {}};
+    };
+  };
+  r["GET /api/v1/health"] = {policy::open, 200, false, plain("/api/v1/health")};
+  r["POST /api/v1/agents"] = {policy::agent, 201, false, [](F&, caller, agent& self) {
+                                return request{"/api/v1/agents",
+                                               signed_card_body(self, "Fresh"), {}};
+                              }};
+  r["GET /api/v1/agents"] = {policy::read, 200, false, plain("/api/v1/agents")};
+  r["GET /api/v1/agents/{id}"] = {policy::read, 200, false, with_agent("")};
+  r["PUT /api/v1/agents/{id}"] = {policy::agent, 200, false, [](F& f, caller, agent& self) {
+                                    self = f.alices_agent();
+                                    return request{"/api/v1/agents/" + self.id,
+                                                   signed_card_body(self, "Renamed"), {}};
+                                  }};
+  r["DELETE /api/v1/agents/{id}"] = {policy::agent, 204, false, with_agent("")};
+  r["POST /api/v1/agents/{id}/heartbeat"] = {policy::agent, 200, false, with_agent("/heartbeat")};
+  r["POST /api/v1/agents/{id}/claim"] = {policy::agent_signed, 200, false, [](F& f, caller, agent& self) {
+                                           BOOST_REQUIRE_EQUAL(
+                                               self.register_at(*f.server,
+                                                                self.sign(self.card("Claimed")))
+                                                   .status,
+                                               201);
+                                           auto t = f.post("/api/v1/claim-tokens", json::object(),
+                                                           f.alice.token);
+                                           return request{"/api/v1/agents/" + self.id + "/claim",
+                                                          json{{"token", t.json()["token"]}}.dump(),
+                                                          {}};
+                                         }};
+  r["POST /api/v1/claim-tokens"] = {policy::user, 201, false, [](F&, caller, agent&) {
+                                      return request{"/api/v1/claim-tokens", "{}", {}};
+                                    }};
+  r["POST /api/v1/auth/register"] = {policy::open, 201, false, [](F& f, caller, agent&) {
+                                       auto email = "new" + std::to_string(++f.users) +
+                                                    "@example.com";
+                                       return request{"/api/v1/auth/register",
+                                                      json{{"email", email},
+                                                           {"password", password},
+                                                           {"display_name", "New"}}
+                                                          .dump(),
+                                                      {}};
+                                     }};
+  r["POST /api/v1/auth/login"] = {policy::open, 200, false, [](F& f, caller, agent&) {
+                                    return request{"/api/v1/auth/login",
+                                                   json{{"email", f.alice.email},
+                                                        {"password", password}}
+                                                       .dump(),
+                                                   {}};
+                                  }};
+  r["POST /api/v1/auth/refresh"] = {policy::open, 200, false, [](F& f, caller, agent&) {
+                                      return request{"/api/v1/auth/refresh",
+                                                     json{{"refresh_token",
+                                                           f.refresh_token(f.alice)}}
+                                                         .dump(),
+                                                     {}};
+                                    }};
+  r["POST /api/v1/auth/logout"] = {policy::user, 204, false, [](F&, caller, agent&) {
+                                     return request{"/api/v1/auth/logout", "{}", {}};
+                                   }};
+  r["GET /api/v1/auth/me"] = {policy::user, 200, false, plain("/api/v1/auth/me")};
+  r["PUT /api/v1/auth/me"] = {policy::user, 200, false, [](F&, caller, agent&) {
+                                return request{"/api/v1/auth/me",
+                                               json{{"display_name", "Renamed"}}.dump(), {}};
+                              }};
+  r["POST /api/v1/auth/api-keys"] = {policy::user, 201, false, [](F&, caller, agent&) {
+                                       return request{"/api/v1/auth/api-keys",
+                                                      json{{"name", "k"}}.dump(), {}};
+                                     }};
+  r["GET /api/v1/auth/api-keys"] = {policy::user, 200, false, plain("/api/v1/auth/api-keys")};
+  r["DELETE /api/v1/auth/api-keys/{key_id}"] = {policy::user, 204, true, [](F& f, caller, agent&) {
+                                                  return request{"/api/v1/auth/api-keys/" +
+                                                                     f.alices_key(),
+                                                                 "", {}};
+                                                }};
+  r["POST /api/v1/provider/agents"] = {policy::user, 201, false, [](F&, caller, agent& self) {
+                                         return request{"/api/v1/provider/agents",
+                                                        signed_card_body(self, "Provided"), {}};
+                                       }};
+  r["GET /api/v1/provider/agents"] = {policy::user, 200, false, plain("/api/v1/provider/agents")};
+  auto provider_agent = [](std::string method, bool with_card) {
+    return [method, with_card](F& f, caller, agent& self) {
+      self = f.alices_agent();
+      return request{"/api/v1/provider/agents/" + self.id,
+                     with_card ? signed_card_body(self, "Provider update") : "", {}};
+    };
+  };
+  r["GET /api/v1/provider/agents/{id}"] = {policy::owner, 200, false, provider_agent("GET", false)};
+  r["PUT /api/v1/provider/agents/{id}"] = {policy::owner, 200, false, provider_agent("PUT", true)};
+  r["DELETE /api/v1/provider/agents/{id}"] = {policy::owner, 204, false, provider_agent("DELETE", false)};
+  r["GET /api/v1/provider/dashboard"] = {policy::user, 200, false, plain("/api/v1/provider/dashboard")};
+  r["GET /api/v1/admin/dashboard"] = {policy::admin, 200, false, plain("/api/v1/admin/dashboard")};
+  r["GET /api/v1/admin/users"] = {policy::admin, 200, false, plain("/api/v1/admin/users")};
+  r["GET /api/v1/admin/users/{id}"] = {policy::admin, 200, false, [](F& f, caller, agent&) {
+                                         return request{"/api/v1/admin/users/" + f.alice.id, "",
+                                                        {}};
+                                       }};
+  r["PUT /api/v1/admin/users/{id}/role"] = {policy::admin, 200, false, [](F& f, caller, agent&) {
+                                              auto victim = f.make_user("victim");
+                                              return request{"/api/v1/admin/users/" + victim.id +
+                                                                 "/role",
+                                                             json{{"role", "admin"}}.dump(), {}};
+                                            }};
+  r["DELETE /api/v1/admin/users/{id}"] = {policy::admin, 204, false, [](F& f, caller, agent&) {
+                                            auto victim = f.make_user("victim");
+                                            return request{"/api/v1/admin/users/" + victim.id,
+                                                           "", {}};
+                                          }};
+  r["GET /api/v1/admin/agents"] = {policy::admin, 200, false, plain("/api/v1/admin/agents")};
+  r["GET /api/v1/admin/agents/{id}"] = {policy::admin, 200, false, [](F& f, caller, agent& self) {
+                                          self = f.alices_agent();
+                                          return request{"/api/v1/admin/agents/" + self.id, "",
+                                                         {}};
+                                        }};
+  r["DELETE /api/v1/admin/agents/{id}"] = {policy::admin, 204, false, [](F& f, caller, agent& self) {
+                                             self = f.alices_agent();
+                                             return request{"/api/v1/admin/agents/" + self.id,
+                                                            "", {}};
+                                           }};
+  r["GET /api/v1/admin/audit"] = {policy::admin, 200, false, plain("/api/v1/admin/audit")};
+  return r;
+}
+
+/// Adds the caller's credentials. Agent routes take signatures (the route's
+/// own agent is "self"); everything else takes user tokens, and the provider's
+/// POST also carries the new agent's signature (each user registers their own).
+void authenticate(matrix_fixture& f, const tessera::http::route& route, caller c,
+                  const agent& self, request& r) {
+  bool agent_route = route.policy == policy::agent || route.policy == policy::agent_signed;
+  auto bearer = [&](const std::string& token) {
+    r.headers.emplace("Authorization", "Bearer " + token);
+  };
+  auto sign_as = [&](const agent& a) {
+    for (auto& h : a.sign_request(route.method, r.target, r.body))
+      r.headers.insert(h);
+  };
+  switch (c) {
+    case caller::anonymous:
+      return;
+    case caller::other_agent:
+      return sign_as(f.bobs_agent);
+    case caller::other_user:
+      bearer(f.bob.token);
+      break;
+    case caller::admin:
+      bearer(f.admin.token);
+      break;
+    case caller::self:
+      if (agent_route)
+        return sign_as(self);
+      bearer(f.alice.token);
+      break;
+  }
+  if (route.method == "POST" && route.path == "/api/v1/provider/agents")
+    sign_as(self);
+}
+
+/// Runs the whole matrix against `f`; returns the number of cases.
+size_t run_matrix(matrix_fixture& f, bool auth_required, std::vector<caller> callers) {
+  auto book = recipes();
+  size_t cases = 0;
+  for (const auto& route : tessera::http::route_table()) {
+    auto key = route.method + " " + route.path;
+    auto it = book.find(key);
+    BOOST_REQUIRE_MESSAGE(it != book.end(),
+                          key << " has no recipe in the authorization matrix: add one");
+    const auto& rec = it->second;
+    BOOST_TEST(std::string(tessera::http::to_string(route.policy)) ==
+                   tessera::http::to_string(rec.pinned),
+               key << ": its declared policy changed; update the pinned one here if that was "
+                      "deliberate");
+    for (auto c : callers) {
+      agent self;
+      auto req = rec.make(f, c, self);
+      authenticate(f, route, c, self, req);
+      int want = expected(route.policy, c, rec.names_own_thing, auth_required);
+      if (want == 0)
+        want = rec.success;
+      bool refusal = want >= 400;
+      auto before = refusal ? f.state() : "";
+      auto res = f.server->send(route.method, req.target, req.body, req.headers);
+      BOOST_TEST(res.status == want, key << " [" << tessera::http::to_string(route.policy)
+                                         << "] as " << name(c) << ": got " << res.status
+                                         << " " << res.body);
+      if (refusal)
+        BOOST_TEST(f.state() == before, key << " as " << name(c) << " changed something");
+      ++cases;
+    }
+  }
+  return cases;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(authz_matrix)
+
+BOOST_AUTO_TEST_CASE(every_route_answers_every_caller_as_its_policy_says) {
+  matrix_fixture f{true};
+  std::vector<caller> callers(std::begin(all_callers), std::end(all_callers));
+  auto cases = run_matrix(f, true, callers);
+  BOOST_TEST(cases == tessera::http::route_table().size() * callers.size());
+  BOOST_TEST_MESSAGE("authorization matrix: " << tessera::http::route_table().size()
+                                              << " routes x " << callers.size()
+                                              << " callers = " << cases << " cases");
+}
+
+BOOST_AUTO_TEST_CASE(without_auth_required_reads_open_but_writes_stay_closed) {
+  matrix_fixture f{false};
+  run_matrix(f, false, {caller::anonymous});
+}
+
+BOOST_AUTO_TEST_CASE(every_route_has_a_policy_and_a_unique_method_and_path) {
+  std::set<std::string> seen;
+  for (const auto& route : tessera::http::route_table()) {
+    auto key = route.method + " " + route.path;
+    BOOST_TEST(seen.insert(key).second, key << " is declared twice");
+    BOOST_TEST(std::string(tessera::http::to_string(route.policy)) != "?");
+    BOOST_TEST(route.fn != nullptr, key << " has no handler");
+    // Only login-style routes may be open; every other write needs credentials.
+    if (route.policy == policy::open && route.method != "GET")
+      BOOST_TEST(route.path.rfind("/api/v1/auth/", 0) == 0, key << " is an open write");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
