@@ -18,6 +18,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "protocol/ip_address.hpp"
+
 namespace tessera::config {
 
 namespace {
@@ -208,6 +210,24 @@ std::string check_non_empty(const std::string& text) {
   return text.empty() ? "must not be empty" : "";
 }
 
+// Whether a secret is long enough depends on the run mode (config/startup_checks.hpp), so any
+// text loads.
+std::string check_nothing(const std::string&) { return ""; }
+
+// X-Forwarded-For is believed only from these peers, so a typo must not silently trust no one.
+std::string check_proxy(const std::string& entry) {
+  if (ip_address::parse_range(entry)) return "";
+  return "must be an IP address (10.0.0.1, ::1) or a CIDR range without host bits "
+         "(10.0.0.0/8, fd00::/8), got " +
+         quoted(entry);
+}
+
+std::string check_audit_output(const std::string& output) {
+  if (output == "stdout" || (output.starts_with("file:") && output.size() > 5)) return "";
+  return "must be stdout or file:PATH (e.g. file:/var/log/tessera/audit.log), got " +
+         quoted(output);
+}
+
 // ---- Sizes --------------------------------------------------------------------------------------
 
 std::optional<size_t> parse_size(std::string_view text) {
@@ -227,6 +247,7 @@ std::optional<size_t> parse_size(std::string_view text) {
 
 // The largest binary unit that divides the size exactly, so 1048576 prints as 1MiB.
 std::string format_size(size_t bytes) {
+  if (bytes != 0 && bytes % gib == 0) return std::to_string(bytes / gib) + "GiB";
   if (bytes != 0 && bytes % mib == 0) return std::to_string(bytes / mib) + "MiB";
   if (bytes != 0 && bytes % kib == 0) return std::to_string(bytes / kib) + "KiB";
   return std::to_string(bytes);
@@ -293,6 +314,41 @@ key_spec int_key(std::string path, Field field, int lo, int hi) {
                     [](const int& value) { return std::to_string(value); });
 }
 
+// A number with a fraction, in (0, hi]; printed in the shortest form that reads back exactly.
+template <class Field>
+key_spec positive_number_key(std::string path, Field field, double hi) {
+  std::string expected =
+      "a number greater than 0 and at most " + std::to_string(static_cast<int64_t>(hi));
+  auto convert = [=](const std::string& text, double& out) -> std::string {
+    double number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    // Written so that NaN fails too.
+    if (ec != std::errc() || end != text.data() + text.size() || !(number > 0 && number <= hi))
+      return "must be " + expected + ", got " + quoted(text);
+    out = number;
+    return "";
+  };
+  auto to_text = [](const double& value) {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, end);
+  };
+  return scalar_key(path, field, expected, convert, to_text);
+}
+
+// Only the YAML 1.2 spellings: yaml-cpp would also take yes/no/on/off, which YAML 1.2 reads as
+// strings and other tools would read differently.
+template <class Field>
+key_spec bool_key(std::string path, Field field) {
+  auto convert = [](const std::string& text, bool& out) -> std::string {
+    if (text != "true" && text != "false") return "must be true or false, got " + quoted(text);
+    out = text == "true";
+    return "";
+  };
+  return scalar_key(path, field, "true or false", convert,
+                    [](const bool& value) { return std::string(value ? "true" : "false"); });
+}
+
 template <class Field>
 key_spec size_key(std::string path, Field field, size_t lo, size_t hi) {
   std::string expected = "a size between " + format_size(lo) + " and " + format_size(hi) +
@@ -350,34 +406,35 @@ key_spec choice_key(std::string path, Field field, std::vector<std::string> choi
   return scalar_key(path, field, "one of " + list, convert, as_is);
 }
 
-// A list of origins; it replaces the default only when every entry is valid.
+// A list of strings, each checked; it replaces the default only when every entry is valid.
+// `expected` describes the list, `item` one entry.
 template <class Field>
-key_spec origins_key(std::string path, Field field) {
+key_spec list_key(std::string path, Field field, std::string expected, std::string item,
+                  std::string (*check)(const std::string&)) {
   auto read = [=](const YAML::Node& node, settings& s, const env_lookup& env,
                   std::vector<config_error>& errors) {
     if (!node.IsSequence()) {
-      errors.push_back({path, "expected a list of origins, e.g. [\"https://example.com\"], got " +
-                                  describe(node)});
+      errors.push_back({path, "expected " + expected + ", got " + describe(node)});
       return;
     }
-    std::vector<std::string> origins;
+    std::vector<std::string> entries;
     size_t errors_before = errors.size();
     for (size_t i = 0; i < node.size(); ++i) {
-      std::string item = path + "[" + std::to_string(i) + "]";
+      std::string entry_path = path + "[" + std::to_string(i) + "]";
       if (!node[i].IsScalar()) {
-        errors.push_back({item, "expected an origin string, got " + describe(node[i])});
-      } else if (auto text = expand(node[i].Scalar(), item, env, errors)) {
-        if (auto problem = check_origin(*text); !problem.empty())
-          errors.push_back({item, problem});
+        errors.push_back({entry_path, "expected " + item + ", got " + describe(node[i])});
+      } else if (auto text = expand(node[i].Scalar(), entry_path, env, errors)) {
+        if (auto problem = check(*text); !problem.empty())
+          errors.push_back({entry_path, problem});
         else
-          origins.push_back(*text);
+          entries.push_back(*text);
       }
     }
-    if (errors.size() == errors_before) field(s) = std::move(origins);
+    if (errors.size() == errors_before) field(s) = std::move(entries);
   };
   auto print = [=](YAML::Emitter& out, const settings& s) {
     out << YAML::Flow << YAML::BeginSeq;
-    for (const auto& origin : field(s)) out << escape_dollars(origin);
+    for (const auto& entry : field(s)) out << escape_dollars(entry);
     out << YAML::EndSeq;
   };
   return {path, read, print};
@@ -392,16 +449,36 @@ const std::vector<key_spec>& keys() {
   static const std::vector<key_spec> table = {
       string_key(TESSERA_KEY(server, http_addr), "an address like host:port or :port",
                  check_http_addr),
-      origins_key(TESSERA_KEY(server, cors_origins)),
+      list_key(TESSERA_KEY(server, cors_origins),
+               "a list of origins, e.g. [\"https://example.com\"]", "an origin string",
+               check_origin),
       duration_key(TESSERA_KEY(server, request_timeout), 100ms, 10min),
       size_key(TESSERA_KEY(server, max_body_bytes), kib, 64 * mib),
       int_key(TESSERA_KEY(server, http_threads), 1, 256),
+      list_key(TESSERA_KEY(server, trusted_proxies),
+               "a list of IP addresses or CIDR ranges, e.g. [\"10.0.0.0/8\"]",
+               "an address or CIDR range string", check_proxy),
       choice_key(TESSERA_KEY(database, driver), {"sqlite", "postgres"}),
       string_key(TESSERA_KEY(database, dsn), "a non-empty string", check_non_empty, redact_dsn),
       int_key(TESSERA_KEY(database, readers), 1, 64),
       duration_key(TESSERA_KEY(registry, heartbeat_interval), 1s, 1h),
       duration_key(TESSERA_KEY(registry, offline_after), 1s, 24h),
       duration_key(TESSERA_KEY(auth, signature_max_skew), 1s, 1h),
+      bool_key(TESSERA_KEY(auth, required)),
+      bool_key(TESSERA_KEY(user_auth, enabled)),
+      string_key(TESSERA_KEY(user_auth, jwt_secret), "a string", check_nothing, redact_secret),
+      duration_key(TESSERA_KEY(user_auth, access_ttl), 1min, 24h),
+      duration_key(TESSERA_KEY(user_auth, refresh_ttl), 1min, 90 * 24h),
+      duration_key(TESSERA_KEY(user_auth, claim_token_ttl), 1min, 24h),
+      int_key(TESSERA_KEY(user_auth, password_hash_ops), 1, 10),
+      size_key(TESSERA_KEY(user_auth, password_hash_memory), 8 * kib, 4 * gib),
+      int_key(TESSERA_KEY(user_auth, login_max_failures), 1, 1000),
+      duration_key(TESSERA_KEY(user_auth, login_window), 1s, 24h),
+      bool_key(TESSERA_KEY(rate_limit, enabled)),
+      positive_number_key(TESSERA_KEY(rate_limit, requests_per_sec), 1e6),
+      int_key(TESSERA_KEY(rate_limit, burst_size), 1, 1'000'000),
+      int_key(TESSERA_KEY(rate_limit, max_connections), 1, 100'000),
+      string_key(TESSERA_KEY(audit_log, output), "stdout or file:PATH", check_audit_output),
       choice_key(TESSERA_KEY(logging, level), {"trace", "debug", "info", "warn", "error", "off"}),
       choice_key(TESSERA_KEY(logging, format), {"text", "json"}),
       int_key(TESSERA_KEY(actors, threads), 0, 256),
@@ -492,15 +569,23 @@ bool has_error(const load_result& result, std::string_view key) {
 
 // Checks between keys, run only on values that parsed cleanly so one typo is not reported twice.
 void check_relations(load_result& result) {
-  const auto& registry = result.value.registry;
-  if (has_error(result, "registry.heartbeat_interval") ||
-      has_error(result, "registry.offline_after"))
-    return;
-  if (registry.offline_after <= registry.heartbeat_interval)
+  const auto& s = result.value;
+  auto clean = [&](std::string_view a, std::string_view b) {
+    return !has_error(result, a) && !has_error(result, b);
+  };
+  if (clean("registry.heartbeat_interval", "registry.offline_after") &&
+      s.registry.offline_after <= s.registry.heartbeat_interval)
     result.errors.push_back(
         {"registry.offline_after", "must be greater than registry.heartbeat_interval (" +
-                                       format_duration(registry.heartbeat_interval) + "), got " +
-                                       format_duration(registry.offline_after)});
+                                       format_duration(s.registry.heartbeat_interval) + "), got " +
+                                       format_duration(s.registry.offline_after)});
+  // A session must not end before the access token it renews.
+  if (clean("user_auth.access_ttl", "user_auth.refresh_ttl") &&
+      s.user_auth.refresh_ttl < s.user_auth.access_ttl)
+    result.errors.push_back(
+        {"user_auth.refresh_ttl", "must be at least user_auth.access_ttl (" +
+                                      format_duration(s.user_auth.access_ttl) + "), got " +
+                                      format_duration(s.user_auth.refresh_ttl)});
 }
 
 std::string syntax_message(const YAML::Exception& e) {

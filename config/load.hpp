@@ -30,7 +30,8 @@ env_lookup process_env();
 load_result load_yaml(const std::string& text, const env_lookup& env);
 load_result load_file(const std::string& path, const env_lookup& env);
 
-/// The effective settings as YAML, secrets (passwords in database.dsn) redacted.
+/// The effective settings as YAML, secrets (passwords in database.dsn, user_auth.jwt_secret)
+/// redacted.
 std::string to_yaml(const settings& s);
 
 }  // namespace tessera::config

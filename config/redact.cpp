@@ -67,4 +67,6 @@ std::string redact_dsn(const std::string& dsn) {
   return dsn.find("://") != std::string::npos ? redact_url(dsn) : redact_conninfo(dsn);
 }
 
+std::string redact_secret(const std::string& secret) { return secret.empty() ? "" : "***"; }
+
 }  // namespace tessera::config

@@ -1,11 +1,15 @@
 #include <boost/test/unit_test.hpp>
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 
 #include "config/load.hpp"
+#include "config/startup_checks.hpp"
 
 using namespace tessera::config;
 using namespace std::chrono_literals;
@@ -43,12 +47,29 @@ void check_equal(const settings& a, const settings& b) {
   BOOST_TEST(a.server.request_timeout.count() == b.server.request_timeout.count());
   BOOST_TEST(a.server.max_body_bytes == b.server.max_body_bytes);
   BOOST_TEST(a.server.http_threads == b.server.http_threads);
+  BOOST_TEST(a.server.trusted_proxies == b.server.trusted_proxies,
+             boost::test_tools::per_element());
   BOOST_TEST(a.database.driver == b.database.driver);
   BOOST_TEST(a.database.dsn == b.database.dsn);
   BOOST_TEST(a.database.readers == b.database.readers);
   BOOST_TEST(a.registry.heartbeat_interval.count() == b.registry.heartbeat_interval.count());
   BOOST_TEST(a.registry.offline_after.count() == b.registry.offline_after.count());
   BOOST_TEST(a.auth.signature_max_skew.count() == b.auth.signature_max_skew.count());
+  BOOST_TEST(a.auth.required == b.auth.required);
+  BOOST_TEST(a.user_auth.enabled == b.user_auth.enabled);
+  BOOST_TEST(a.user_auth.jwt_secret == b.user_auth.jwt_secret);
+  BOOST_TEST(a.user_auth.access_ttl.count() == b.user_auth.access_ttl.count());
+  BOOST_TEST(a.user_auth.refresh_ttl.count() == b.user_auth.refresh_ttl.count());
+  BOOST_TEST(a.user_auth.claim_token_ttl.count() == b.user_auth.claim_token_ttl.count());
+  BOOST_TEST(a.user_auth.password_hash_ops == b.user_auth.password_hash_ops);
+  BOOST_TEST(a.user_auth.password_hash_memory == b.user_auth.password_hash_memory);
+  BOOST_TEST(a.user_auth.login_max_failures == b.user_auth.login_max_failures);
+  BOOST_TEST(a.user_auth.login_window.count() == b.user_auth.login_window.count());
+  BOOST_TEST(a.rate_limit.enabled == b.rate_limit.enabled);
+  BOOST_TEST(a.rate_limit.requests_per_sec == b.rate_limit.requests_per_sec);
+  BOOST_TEST(a.rate_limit.burst_size == b.rate_limit.burst_size);
+  BOOST_TEST(a.rate_limit.max_connections == b.rate_limit.max_connections);
+  BOOST_TEST(a.audit_log.output == b.audit_log.output);
   BOOST_TEST(a.logging.level == b.logging.level);
   BOOST_TEST(a.logging.format == b.logging.format);
   BOOST_TEST(a.actors.threads == b.actors.threads);
@@ -61,6 +82,7 @@ server:
   request_timeout: 1m30s
   max_body_bytes: 2MiB
   http_threads: 16
+  trusted_proxies: ["10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1"]
 database:
   driver: postgres
   dsn: "host=db user=tessera dbname=tessera"
@@ -70,6 +92,24 @@ registry:
   offline_after: 1m
 auth:
   signature_max_skew: 2m
+  required: true
+user_auth:
+  enabled: true
+  jwt_secret: "0123456789abcdef0123456789abcdef-and-more"
+  access_ttl: 5m
+  refresh_ttl: 720h
+  claim_token_ttl: 30m
+  password_hash_ops: 3
+  password_hash_memory: 256MiB
+  login_max_failures: 10
+  login_window: 1h
+rate_limit:
+  enabled: false
+  requests_per_sec: 2.5
+  burst_size: 10
+  max_connections: 500
+audit_log:
+  output: "file:/var/log/tessera/audit.log"
 logging:
   level: debug
   format: json
@@ -106,6 +146,24 @@ BOOST_AUTO_TEST_CASE(every_key_parses) {
   BOOST_TEST(s.registry.heartbeat_interval.count() == 10'000);
   BOOST_TEST(s.registry.offline_after.count() == 60'000);
   BOOST_TEST(s.auth.signature_max_skew.count() == 120'000);
+  BOOST_TEST(s.server.trusted_proxies ==
+                 (std::vector<std::string>{"10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(s.auth.required);
+  BOOST_TEST(s.user_auth.enabled);
+  BOOST_TEST(s.user_auth.jwt_secret == "0123456789abcdef0123456789abcdef-and-more");
+  BOOST_TEST(s.user_auth.access_ttl.count() == 300'000);
+  BOOST_TEST(s.user_auth.refresh_ttl.count() == 720 * 3'600'000LL);
+  BOOST_TEST(s.user_auth.claim_token_ttl.count() == 1'800'000);
+  BOOST_TEST(s.user_auth.password_hash_ops == 3);
+  BOOST_TEST(s.user_auth.password_hash_memory == 256u * 1024 * 1024);
+  BOOST_TEST(s.user_auth.login_max_failures == 10);
+  BOOST_TEST(s.user_auth.login_window.count() == 3'600'000);
+  BOOST_TEST(!s.rate_limit.enabled);
+  BOOST_TEST(s.rate_limit.requests_per_sec == 2.5);
+  BOOST_TEST(s.rate_limit.burst_size == 10);
+  BOOST_TEST(s.rate_limit.max_connections == 500);
+  BOOST_TEST(s.audit_log.output == "file:/var/log/tessera/audit.log");
   BOOST_TEST(s.logging.level == "debug");
   BOOST_TEST(s.logging.format == "json");
   BOOST_TEST(s.actors.threads == 4);
@@ -314,6 +372,239 @@ actors: {threads: 0}
   BOOST_TEST(edges.ok());
 }
 
+BOOST_AUTO_TEST_CASE(account_and_limit_defaults) {
+  auto result = load("");
+  BOOST_TEST_REQUIRE(result.ok());
+  const auto& s = result.value;
+  BOOST_TEST(s.server.trusted_proxies.empty());
+  BOOST_TEST(!s.auth.required);
+  BOOST_TEST(!s.user_auth.enabled);
+  BOOST_TEST(s.user_auth.jwt_secret.empty());
+  BOOST_TEST(format_duration(s.user_auth.access_ttl) == "15m");
+  BOOST_TEST(format_duration(s.user_auth.refresh_ttl) == "168h");
+  BOOST_TEST(format_duration(s.user_auth.claim_token_ttl) == "10m");
+  BOOST_TEST(s.user_auth.password_hash_ops == 2);
+  BOOST_TEST(s.user_auth.password_hash_memory == 64u * 1024 * 1024);
+  BOOST_TEST(s.user_auth.login_max_failures == 5);
+  BOOST_TEST(format_duration(s.user_auth.login_window) == "15m");
+  BOOST_TEST(s.rate_limit.enabled);
+  BOOST_TEST(s.rate_limit.requests_per_sec == 100.0);
+  BOOST_TEST(s.rate_limit.burst_size == 200);
+  BOOST_TEST(s.rate_limit.max_connections == 1000);
+  BOOST_TEST(s.audit_log.output == "stdout");
+}
+
+BOOST_AUTO_TEST_CASE(trusted_proxies_are_addresses_or_ranges) {
+  auto good = load(R"(server: {trusted_proxies: ["127.0.0.1", "10.1.0.0/16", "::1", "[::1]",
+                                                 "2001:db8::/32", "0.0.0.0/0"]})");
+  BOOST_TEST_REQUIRE(good.ok());
+  BOOST_TEST(good.value.server.trusted_proxies.size() == 6u);
+
+  auto bad = load(R"(server: {trusted_proxies: ["10.0.0.1", "10.0.0.1/8", "proxy.internal",
+                                                "10.0.0.0/33", "", {a: 1}, "1.2.3"]})");
+  std::vector<std::string> keys;
+  for (const auto& error : bad.errors) keys.push_back(error.key);
+  std::vector<std::string> expected = {
+      "server.trusted_proxies[1]", "server.trusted_proxies[2]", "server.trusted_proxies[3]",
+      "server.trusted_proxies[4]", "server.trusted_proxies[5]", "server.trusted_proxies[6]"};
+  BOOST_TEST(keys == expected, boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(!bad.errors.empty());
+  BOOST_TEST(contains(bad.errors[0].message, "without host bits"));
+  BOOST_TEST(contains(bad.errors[0].message, "\"10.0.0.1/8\""));
+  BOOST_TEST(contains(bad.errors[4].message, "expected an address or CIDR range string"));
+  BOOST_TEST(bad.value.server.trusted_proxies.empty());  // a half-valid list is not applied
+
+  auto scalar = only_error(load("server: {trusted_proxies: 10.0.0.0/8}"));
+  BOOST_TEST(scalar.key == "server.trusted_proxies");
+  BOOST_TEST(contains(scalar.message, "expected a list of IP addresses or CIDR ranges"));
+  auto from_env = load("server: {trusted_proxies: [\"${LB}\"]}", {{"LB", "172.16.0.0/12"}});
+  BOOST_TEST_REQUIRE(from_env.ok());
+  BOOST_TEST(from_env.value.server.trusted_proxies.front() == "172.16.0.0/12");
+}
+
+BOOST_AUTO_TEST_CASE(booleans_are_true_or_false) {
+  auto result = load("auth: {required: true}\nuser_auth: {enabled: true}\n"
+                     "rate_limit: {enabled: false}");
+  BOOST_TEST_REQUIRE(result.ok());
+  BOOST_TEST(result.value.auth.required);
+  BOOST_TEST(result.value.user_auth.enabled);
+  BOOST_TEST(!result.value.rate_limit.enabled);
+  BOOST_TEST(load("user_auth: {enabled: \"${ACCOUNTS:-false}\"}").ok());
+
+  for (const char* text : {"yes", "no", "on", "1", "True", "\"\""}) {
+    auto error = only_error(load(std::string("auth: {required: ") + text + "}"));
+    BOOST_TEST(error.key == "auth.required", text);
+    BOOST_TEST(contains(error.message, "must be true or false"), text);
+  }
+  auto list = only_error(load("rate_limit: {enabled: [true]}"));
+  BOOST_TEST(list.key == "rate_limit.enabled");
+  BOOST_TEST(list.message == "expected true or false, got a list");
+  BOOST_TEST(only_error(load("user_auth: {enabled: }")).key == "user_auth.enabled");
+}
+
+BOOST_AUTO_TEST_CASE(account_and_limit_ranges) {
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"user_auth: {access_ttl: 59s}", "user_auth.access_ttl"},
+      {"user_auth: {access_ttl: 24h1ms, refresh_ttl: 48h}", "user_auth.access_ttl"},
+      {"user_auth: {refresh_ttl: 2160h1ms}", "user_auth.refresh_ttl"},
+      {"user_auth: {access_ttl: 1m, refresh_ttl: 59s}", "user_auth.refresh_ttl"},
+      {"user_auth: {claim_token_ttl: 59s}", "user_auth.claim_token_ttl"},
+      {"user_auth: {claim_token_ttl: 25h}", "user_auth.claim_token_ttl"},
+      {"user_auth: {password_hash_ops: 0}", "user_auth.password_hash_ops"},
+      {"user_auth: {password_hash_ops: 11}", "user_auth.password_hash_ops"},
+      {"user_auth: {password_hash_memory: 8191}", "user_auth.password_hash_memory"},
+      {"user_auth: {password_hash_memory: 5GiB}", "user_auth.password_hash_memory"},
+      {"user_auth: {password_hash_memory: 64MB}", "user_auth.password_hash_memory"},
+      {"user_auth: {login_max_failures: 0}", "user_auth.login_max_failures"},
+      {"user_auth: {login_max_failures: 1001}", "user_auth.login_max_failures"},
+      {"user_auth: {login_window: 999ms}", "user_auth.login_window"},
+      {"user_auth: {login_window: 25h}", "user_auth.login_window"},
+      {"user_auth: {login_window: 15}", "user_auth.login_window"},
+      {"rate_limit: {burst_size: 0}", "rate_limit.burst_size"},
+      {"rate_limit: {burst_size: 1000001}", "rate_limit.burst_size"},
+      {"rate_limit: {max_connections: 0}", "rate_limit.max_connections"},
+      {"rate_limit: {max_connections: 100001}", "rate_limit.max_connections"},
+  };
+  for (const auto& [text, key] : cases) BOOST_TEST(only_error(load(text)).key == key, text);
+
+  auto low = load(R"(
+user_auth: {access_ttl: 1m, refresh_ttl: 1m, claim_token_ttl: 1m, password_hash_ops: 1,
+            password_hash_memory: 8KiB, login_max_failures: 1, login_window: 1s}
+rate_limit: {burst_size: 1, max_connections: 1}
+)");
+  BOOST_TEST(low.ok());
+  auto high = load(R"(
+user_auth: {access_ttl: 24h, refresh_ttl: 2160h, claim_token_ttl: 24h, password_hash_ops: 10,
+            password_hash_memory: 4GiB, login_max_failures: 1000, login_window: 24h}
+rate_limit: {burst_size: 1000000, max_connections: 100000}
+)");
+  BOOST_TEST_REQUIRE(high.ok());
+  BOOST_TEST(high.value.user_auth.password_hash_memory == 4ull * 1024 * 1024 * 1024);
+}
+
+BOOST_AUTO_TEST_CASE(refresh_ttl_must_cover_access_ttl) {
+  auto error = only_error(load("user_auth: {access_ttl: 2h, refresh_ttl: 1h}"));
+  BOOST_TEST(error.key == "user_auth.refresh_ttl");
+  BOOST_TEST(error.message == "must be at least user_auth.access_ttl (2h), got 1h");
+  BOOST_TEST(load("user_auth: {access_ttl: 2h, refresh_ttl: 2h}").ok());
+  // Against the default access_ttl (15m) too.
+  BOOST_TEST(only_error(load("user_auth: {refresh_ttl: 10m}")).key == "user_auth.refresh_ttl");
+  // A broken access_ttl is reported once, not again as a comparison.
+  BOOST_TEST(only_error(load("user_auth: {access_ttl: soon, refresh_ttl: 1m}")).key ==
+             "user_auth.access_ttl");
+}
+
+BOOST_AUTO_TEST_CASE(requests_per_sec_is_a_positive_number) {
+  std::map<std::string, double> good = {
+      {"100", 100}, {"0.5", 0.5}, {"1e6", 1e6}, {"1000000", 1e6}, {"0.001", 0.001}};
+  for (const auto& [text, value] : good) {
+    auto result = load("rate_limit: {requests_per_sec: " + text + "}");
+    BOOST_TEST_REQUIRE(result.ok(), text);
+    BOOST_TEST(result.value.rate_limit.requests_per_sec == value, text);
+  }
+  for (const char* text : {"0", "-1", "1000000.5", "1e7", "nan", "inf", "fast", "1/s", " 5",
+                           "+5", ""}) {
+    auto error =
+        only_error(load(std::string("rate_limit: {requests_per_sec: \"") + text + "\"}"));
+    BOOST_TEST(error.key == "rate_limit.requests_per_sec", text);
+    BOOST_TEST(contains(error.message, "greater than 0 and at most 1000000"), text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(audit_log_output_is_stdout_or_a_file) {
+  for (const char* output : {"stdout", "file:/var/log/audit.log", "file:audit.log"}) {
+    auto result = load(std::string("audit_log: {output: \"") + output + "\"}");
+    BOOST_TEST_REQUIRE(result.ok(), output);
+    BOOST_TEST(result.value.audit_log.output == output);
+  }
+  for (const char* output : {"stderr", "file:", "", "/var/log/audit.log", "FILE:/x", "syslog"}) {
+    auto error = only_error(load(std::string("audit_log: {output: \"") + output + "\"}"));
+    BOOST_TEST(error.key == "audit_log.output", output);
+    BOOST_TEST(contains(error.message, "must be stdout or file:PATH"), output);
+  }
+  BOOST_TEST(only_error(load("audit_log: {output: [stdout]}")).key == "audit_log.output");
+}
+
+BOOST_AUTO_TEST_CASE(jwt_secret_loads_and_is_never_printed) {
+  std::string secret = "k3Y-0123456789abcdef0123456789abcdef";
+  auto result = load("user_auth: {enabled: true, jwt_secret: \"${JWT}\"}", {{"JWT", secret}});
+  BOOST_TEST_REQUIRE(result.ok());
+  BOOST_TEST(result.value.user_auth.jwt_secret == secret);
+  std::string yaml = to_yaml(result.value);
+  BOOST_TEST(!contains(yaml, secret));
+  BOOST_TEST(!contains(yaml, "k3Y"));
+  BOOST_TEST(contains(yaml, "jwt_secret: \"***\""), yaml);
+  // Unset prints as empty, so --print-config still tells the two apart.
+  BOOST_TEST(load(to_yaml(settings{})).value.user_auth.jwt_secret.empty());
+  BOOST_TEST(redact_secret("") == "");
+  BOOST_TEST(redact_secret("x") == "***");
+
+  BOOST_TEST(only_error(load("user_auth: {jwt_secret: [a]}")).key == "user_auth.jwt_secret");
+  BOOST_TEST(only_error(load("user_auth: {jwt_secret: \"${UNSET_SECRET}\"}")).key ==
+             "user_auth.jwt_secret");
+}
+
+BOOST_AUTO_TEST_CASE(startup_checks_leave_disabled_accounts_alone) {
+  settings s;
+  s.user_auth.jwt_secret = "short";
+  for (auto mode : {run_mode::deployment, run_mode::dev}) {
+    auto checked = check_for_mode(s, mode);
+    BOOST_TEST(checked.ok());
+    BOOST_TEST(checked.warnings.empty());
+    BOOST_TEST(s.user_auth.jwt_secret == "short");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(startup_checks_demand_a_long_secret_outside_dev) {
+  settings s;
+  s.user_auth.enabled = true;
+  auto missing = check_for_mode(s, run_mode::deployment);
+  BOOST_TEST_REQUIRE(missing.errors.size() == 1u);
+  BOOST_TEST(missing.errors[0].key == "user_auth.jwt_secret");
+  BOOST_TEST(contains(missing.errors[0].message, "must be set when user_auth.enabled is true"));
+  BOOST_TEST(contains(missing.errors[0].message, "openssl rand -base64 48"));
+  BOOST_TEST(contains(missing.errors[0].message, "--dev"));
+  BOOST_TEST(s.user_auth.jwt_secret.empty());
+
+  s.user_auth.jwt_secret = std::string(10, 'x');
+  auto short_secret = check_for_mode(s, run_mode::deployment);
+  BOOST_TEST_REQUIRE(short_secret.errors.size() == 1u);
+  BOOST_TEST(short_secret.errors[0].key == "user_auth.jwt_secret");
+  BOOST_TEST(contains(short_secret.errors[0].message, "at least 32 bytes, got 10"));
+  BOOST_TEST(contains(short_secret.errors[0].message, "openssl rand -base64 48"));
+  BOOST_TEST(!contains(short_secret.errors[0].message, "xxxxxxxxxx"));
+
+  s.user_auth.jwt_secret = std::string(31, 'x');
+  BOOST_TEST(!check_for_mode(s, run_mode::deployment).ok());
+  s.user_auth.jwt_secret = std::string(32, 'x');
+  auto enough = check_for_mode(s, run_mode::deployment);
+  BOOST_TEST(enough.ok());
+  BOOST_TEST(enough.warnings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(dev_mode_makes_up_a_missing_secret) {
+  settings a, b;
+  a.user_auth.enabled = b.user_auth.enabled = true;
+  auto checked = check_for_mode(a, run_mode::dev);
+  BOOST_TEST(checked.ok());
+  BOOST_TEST(a.user_auth.jwt_secret.size() == min_jwt_secret_bytes);
+  BOOST_TEST_REQUIRE(checked.warnings.size() == 1u);
+  BOOST_TEST(contains(checked.warnings[0], "user_auth.jwt_secret"));
+  BOOST_TEST(contains(checked.warnings[0], "won't survive a restart"));
+  check_for_mode(b, run_mode::dev);
+  BOOST_TEST(a.user_auth.jwt_secret != b.user_auth.jwt_secret);
+
+  // A secret that was set is kept, and a short one is wrong in dev mode too.
+  std::string given(40, 'k');
+  a.user_auth.jwt_secret = given;
+  auto kept = check_for_mode(a, run_mode::dev);
+  BOOST_TEST(kept.ok());
+  BOOST_TEST(kept.warnings.empty());
+  BOOST_TEST(a.user_auth.jwt_secret == given);
+  a.user_auth.jwt_secret = "short";
+  BOOST_TEST(!check_for_mode(a, run_mode::dev).ok());
+}
+
 BOOST_AUTO_TEST_CASE(offline_after_must_exceed_heartbeat) {
   for (const char* offline : {"30s", "10s"}) {
     std::string text = std::string("registry: {heartbeat_interval: 30s, offline_after: ") + offline;
@@ -378,6 +669,8 @@ BOOST_AUTO_TEST_CASE(to_yaml_reloads_to_the_same_settings) {
     BOOST_TEST_REQUIRE(original.ok());
     auto reloaded = load(to_yaml(original.value));
     BOOST_TEST_REQUIRE(reloaded.ok(), to_yaml(original.value));
+    // Everything but the secret, which is printed redacted.
+    if (!original.value.user_auth.jwt_secret.empty()) original.value.user_auth.jwt_secret = "***";
     check_equal(reloaded.value, original.value);
   }
   // Literal dollars survive the trip (they must not be read back as ${VAR}).
@@ -385,6 +678,10 @@ BOOST_AUTO_TEST_CASE(to_yaml_reloads_to_the_same_settings) {
   odd.database.dsn = "./data/${not_a_var}$.db";
   odd.server.cors_origins = {"*"};
   odd.server.max_body_bytes = 1025;
+  odd.server.trusted_proxies = {"127.0.0.1", "::/0"};
+  odd.user_auth.password_hash_memory = 4ull * 1024 * 1024 * 1024;
+  odd.rate_limit.requests_per_sec = 0.1;
+  odd.audit_log.output = "file:./audit-$1.log";
   auto reloaded = load(to_yaml(odd));
   BOOST_TEST_REQUIRE(reloaded.ok(), to_yaml(odd));
   check_equal(reloaded.value, odd);
@@ -400,16 +697,38 @@ BOOST_AUTO_TEST_CASE(to_yaml_prints_every_key_and_redacts) {
   BOOST_TEST(contains(yaml, "postgresql://tessera:***@db/tessera"));
   BOOST_TEST(contains(yaml, "request_timeout: 1m30s"));
   BOOST_TEST(contains(yaml, "max_body_bytes: 1MiB"));
-  for (const char* key : {"http_addr", "cors_origins", "request_timeout", "max_body_bytes",
-                          "http_threads", "driver", "dsn", "readers", "heartbeat_interval",
-                          "offline_after", "signature_max_skew", "level", "format", "threads"})
+  for (const char* key :
+       {"http_addr", "cors_origins", "request_timeout", "max_body_bytes", "http_threads",
+        "trusted_proxies", "driver", "dsn", "readers", "heartbeat_interval", "offline_after",
+        "signature_max_skew", "required", "enabled", "jwt_secret", "access_ttl", "refresh_ttl",
+        "claim_token_ttl", "password_hash_ops", "password_hash_memory", "login_max_failures",
+        "login_window", "requests_per_sec", "burst_size", "max_connections", "output", "level",
+        "format", "threads"})
     BOOST_TEST(contains(yaml, std::string(key) + ":"), key);
+  BOOST_TEST(contains(yaml, "password_hash_memory: 64MiB"));
+  BOOST_TEST(contains(yaml, "refresh_ttl: 168h"));
+  BOOST_TEST(contains(yaml, "requests_per_sec: 100\n"));
   BOOST_TEST(yaml.find("server:") < yaml.find("database:"));
+  BOOST_TEST(yaml.find("\nauth:") < yaml.find("user_auth:"));
+  BOOST_TEST(yaml.find("user_auth:") < yaml.find("rate_limit:"));
+  BOOST_TEST(yaml.find("rate_limit:") < yaml.find("audit_log:"));
   BOOST_TEST(yaml.find("logging:") < yaml.find("actors:"));
 
   auto reloaded = load(yaml);
   BOOST_TEST_REQUIRE(reloaded.ok());
   BOOST_TEST(reloaded.value.database.dsn == "postgresql://tessera:***@db/tessera");
+}
+
+BOOST_AUTO_TEST_CASE(readme_lists_every_key) {
+  std::ifstream in(std::string(TESSERA_SOURCE_DIR) + "/README.md");
+  std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST_REQUIRE(!readme.empty());
+  auto printed = YAML::Load(to_yaml(settings{}));
+  for (const auto& section : printed)
+    for (const auto& key : section.second) {
+      auto path = section.first.Scalar() + "." + key.first.Scalar();
+      BOOST_TEST(contains(readme, "| `" + path + "` |"), "README's table should list " << path);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(yaml_syntax_error) {

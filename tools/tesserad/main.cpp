@@ -1,5 +1,6 @@
 // tesserad: loads the configuration, opens the database, spawns the actors,
 // serves HTTP until SIGINT/SIGTERM, then shuts down in order and exits 0.
+// `tesserad admin create` makes an admin account instead.
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -8,17 +9,27 @@
 #include <filesystem>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "actors/messages.hpp"
 #include "actors/node.hpp"
 #include "config/load.hpp"
+#include "config/startup_checks.hpp"
 #include "http/server.hpp"
 #include "protocol/crypto.hpp"
+#include "tools/tesserad/admin_create.hpp"
 #include "tools/tesserad/logging.hpp"
 
 namespace {
 
 constexpr const char* default_config = "./tessera.yaml";
+
+void print_errors(const std::string& path,
+                  const std::vector<tessera::config::config_error>& errors) {
+  std::cerr << "tesserad: invalid configuration in " << path << ":\n";
+  for (const auto& e : errors)
+    std::cerr << "  " << (e.key.empty() ? "(file)" : e.key) << ": " << e.message << "\n";
+}
 
 /// Reads --config (or ./tessera.yaml if present, else defaults); prints every
 /// problem and returns false when the configuration is unusable.
@@ -28,9 +39,7 @@ bool load_settings(const std::string& path, bool explicit_path, tessera::config:
   if (explicit_path || std::filesystem::exists(path))
     loaded = load_file(path, process_env());
   if (!loaded.ok()) {
-    std::cerr << "tesserad: invalid configuration in " << path << ":\n";
-    for (const auto& e : loaded.errors)
-      std::cerr << "  " << (e.key.empty() ? "(file)" : e.key) << ": " << e.message << "\n";
+    print_errors(path, loaded.errors);
     return false;
   }
   out = loaded.value;
@@ -43,14 +52,31 @@ int main(int argc, char** argv) {
   CLI::App app{"tesserad: the Tessera trust gateway for AI agents"};
   std::string config_path = default_config;
   bool print_config = false;
+  bool dev = false;
   auto* config_opt = app.add_option("--config", config_path,
                                     "YAML configuration (default ./tessera.yaml if present)");
   app.add_flag("--print-config", print_config,
                "print the effective configuration (secrets redacted) and exit");
+  app.add_flag("--dev", dev,
+               "development: a missing user_auth.jwt_secret becomes a random one for this run");
   app.set_version_flag("--version", "tesserad 0.1.0");
-  CLI11_PARSE(app, argc, argv);
+  auto* admin = app.add_subcommand("admin", "account administration, without a running server");
+  admin->require_subcommand(1);
+  tessera::admin_create_command admin_create(*admin, default_config);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error is 2, like a bad configuration.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   tessera::config::settings settings;
+  if (admin_create.chosen()) {
+    if (!load_settings(admin_create.config_path(), admin_create.config_given(), settings))
+      return 2;
+    tessera::crypto::init();
+    return admin_create.run(settings);
+  }
   if (!load_settings(config_path, config_opt->count() > 0, settings))
     return 2;
   if (print_config) {
@@ -59,6 +85,14 @@ int main(int argc, char** argv) {
   }
   tessera::setup_logging(settings.logging);
   tessera::crypto::init();
+  auto mode = dev ? tessera::config::run_mode::dev : tessera::config::run_mode::deployment;
+  auto checked = tessera::config::check_for_mode(settings, mode);
+  if (!checked.ok()) {
+    print_errors(config_path, checked.errors);
+    return 2;
+  }
+  for (const auto& warning : checked.warnings)
+    spdlog::warn("{}", warning);
 
   // Block the stop signals in every thread (threads inherit the mask); the
   // main thread takes them with sigwait.
