@@ -13,6 +13,9 @@ void add_card_commands(CLI::App& app, const global_options& global, action& run)
 void add_lifecycle_commands(CLI::App& app, const global_options& global, action& run);
 void add_heartbeat_command(CLI::App& app, const global_options& global, action& run);
 void add_agents_commands(CLI::App& app, const global_options& global, action& run);
+void add_auth_commands(CLI::App& app, const global_options& global, action& run);
+void add_keys_commands(CLI::App& app, const global_options& global, action& run);
+void add_claim_command(CLI::App& app, const global_options& global, action& run);
 
 /// A client for --server (already validated by its CLI11 check).
 signed_client client_for(const global_options& global);

@@ -1,16 +1,11 @@
 #include "key_file.hpp"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli_error.hpp"
+#include "private_file.hpp"
 #include "protocol/agent_id.hpp"
 #include "protocol/encoding.hpp"
 
@@ -24,70 +19,11 @@ cli_error key_error(const std::string& path, const std::string& what) {
   return local_error("key_file", path + ": " + what);
 }
 
-std::string errno_text() {
-  return std::strerror(errno);
-}
-
-// Reads the whole file through one descriptor, so the mode we check is the
-// mode of the file we read.
-std::string read_private_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw key_error(path, "cannot open: " + errno_text());
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw key_error(path, "not a regular file");
-  }
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    std::cerr << "warning: key file " << path << " has mode " << mode
-              << " (group or others can access it); run: chmod 600 " << path << "\n";
-  }
-  if (static_cast<size_t>(st.st_size) > max_key_file_bytes) {
-    ::close(fd);
-    throw key_error(path, "too large to be a key file");
-  }
-  std::string text(static_cast<size_t>(st.st_size), '\0');
-  size_t got = 0;
-  while (got < text.size()) {
-    auto n = ::read(fd, text.data() + got, text.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      auto why = n < 0 ? errno_text() : std::string("file shrank while reading");
-      ::close(fd);
-      wipe(text);
-      throw key_error(path, "cannot read: " + why);
-    }
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return text;
-}
-
 std::string string_field(const nlohmann::json& doc, const char* name, const std::string& path) {
   auto it = doc.find(name);
   if (it == doc.end() || !it->is_string())
     throw key_error(path, std::string("\"") + name + "\" is missing or not a string");
   return it->get<std::string>();
-}
-
-// Writes all of `text` or reports errno.
-bool write_all(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    auto n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return ::fsync(fd) == 0;
-}
-
-std::string directory_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 }  // namespace
@@ -111,7 +47,7 @@ agent_key generate_agent_key() {
 
 agent_key load_key_file(const std::string& path) {
   crypto::init();
-  auto text = read_private_file(path);
+  auto text = read_private_file(path, "key file", "key_file", max_key_file_bytes);
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
@@ -170,51 +106,16 @@ void write_key_file(const std::string& path, const agent_key& key, bool force) {
   auto text = doc.dump(2) + "\n";
   wipe(doc["private_key"].get_ref<std::string&>());
 
-  if (!force) {
-    // O_EXCL: never follow or clobber whatever is there; 0600 from the first byte.
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      wipe(text);
-      if (errno == EEXIST) throw key_error(path, "already exists; pass --force to replace it");
-      throw key_error(path, "cannot create: " + errno_text());
-    }
-    bool ok = write_all(fd, text);
-    auto why = errno_text();
+  try {
+    if (force)
+      replace_private_file(path, text, "key_file");
+    else
+      create_private_file(path, text, "key_file", "pass --force to replace it");
+  } catch (...) {
     wipe(text);
-    if (::close(fd) != 0 || !ok) {
-      ::unlink(path.c_str());
-      throw key_error(path, "cannot write: " + why);
-    }
-    return;
+    throw;
   }
-
-  // Replace: a fresh 0600 temp file beside the target (mkstemp opens it with
-  // O_CREAT|O_EXCL and mode 0600), then rename over, so readers see the old
-  // key or the new one, never half a file.
-  std::string temp = path + ".tmp-XXXXXX";
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    wipe(text);
-    throw key_error(path, "cannot create a temporary file beside it: " + errno_text());
-  }
-  bool ok = write_all(fd, text);
-  auto why = errno_text();
   wipe(text);
-  if (::close(fd) != 0 || !ok) {
-    ::unlink(temp.c_str());
-    throw key_error(path, "cannot write: " + why);
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    why = errno_text();
-    ::unlink(temp.c_str());
-    throw key_error(path, "cannot replace: " + why);
-  }
-  // Make the rename itself durable.
-  int dir = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
 }
 
 }  // namespace tessera::cli

@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   add_lifecycle_commands(app, global, run);
   add_heartbeat_command(app, global, run);
   add_agents_commands(app, global, run);
+  add_auth_commands(app, global, run);
+  add_keys_commands(app, global, run);
+  add_claim_command(app, global, run);
 
   try {
     app.parse(argc, argv);

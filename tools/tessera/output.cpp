@@ -112,7 +112,7 @@ void print_table(const std::vector<std::string>& headers,
 }
 
 void print_agent(const nlohmann::json& agent) {
-  print_fields({
+  std::vector<field> fields{
       {"id", text_of(json_at(agent, {"id"}))},
       {"did", text_of(json_at(agent, {"did"}))},
       {"name", text_of(json_at(agent, {"name"}))},
@@ -123,7 +123,10 @@ void print_agent(const nlohmann::json& agent) {
       {"registered_at", text_of(json_at(agent, {"registered_at"}))},
       {"updated_at", text_of(json_at(agent, {"updated_at"}))},
       {"last_seen", text_of(json_at(agent, {"last_seen"}))},
-  });
+  };
+  // Only the owner's and admins' views carry it.
+  if (agent.contains("owner_id")) fields.emplace_back("owner_id", text_of(agent["owner_id"]));
+  print_fields(fields);
 }
 
 void print_agent_table(const nlohmann::json& agents) {

@@ -25,7 +25,7 @@ void print_table(const std::vector<std::string>& headers,
                  const std::vector<std::vector<std::string>>& rows);
 
 /// An agent object as fields: id, did, name, status, url, protocols, skills,
-/// registered_at, updated_at, last_seen.
+/// registered_at, updated_at, last_seen, and owner_id when the agent has one.
 void print_agent(const nlohmann::json& agent);
 /// Agents as a table: ID, NAME, STATUS, PROTOCOLS, LAST SEEN ("no agents" when empty).
 void print_agent_table(const nlohmann::json& agents);

@@ -73,6 +73,19 @@ http_response signed_client::get(const std::string& path, const std::string& que
   return send(request);
 }
 
+http_response signed_client::send_plain(const std::string& method, const std::string& path,
+                                        const std::string& body, const std::string& bearer) {
+  httplib::Request request;
+  request.method = method;
+  request.path = path;
+  if (!bearer.empty()) request.headers.emplace("Authorization", "Bearer " + bearer);
+  if (!body.empty()) {
+    request.headers.emplace("Content-Type", "application/json");
+    request.body = body;
+  }
+  return send(request);
+}
+
 http_response signed_client::send_signed(const std::string& method, const std::string& path,
                                          const std::string& body, const agent_key& key) {
   auto nonce = encoding::base64url_encode(crypto::random_bytes(nonce_bytes));

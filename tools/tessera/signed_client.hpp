@@ -23,8 +23,16 @@ class signed_client {
  public:
   explicit signed_client(const server_url& server);
 
+  /// "scheme://host:port"
+  const std::string& origin() const { return origin_; }
+
   /// `path` is already percent-encoded; `query` is the raw query without '?'.
   http_response get(const std::string& path, const std::string& query = "");
+
+  /// An unsigned request: `body` (if not empty) as JSON, `bearer` (if not
+  /// empty) as "Authorization: Bearer <bearer>".
+  http_response send_plain(const std::string& method, const std::string& path,
+                           const std::string& body, const std::string& bearer = "");
 
   /// Sends a request signed by `key` (keyid = its agent id, created = now, a
   /// fresh 16-byte nonce); Content-Digest and Content-Type only with a body.
