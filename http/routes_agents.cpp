@@ -4,6 +4,7 @@
 #include "actors/clock.hpp"
 #include "http/agent_io.hpp"
 #include "http/ask.hpp"
+#include "http/audit.hpp"
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
 
@@ -24,6 +25,7 @@ void register_agent(const call& c) {
                                   atom::register_::value, record_of(*card, req.body));
   if (!stored.ok())
     return send_error(res, stored.error());
+  audit(c, "agent_registered", stored.get().id);
   res.status = 201;
   res.set_header("Location", "/api/v1/agents/" + stored.get().id);
   res.set_content(agent_json(stored.get()), "application/json");
@@ -44,6 +46,7 @@ void replace_agent(const call& c) {
                                   atom::replace::value, record_of(*card, req.body));
   if (!stored.ok())
     return send_error(res, stored.error());
+  audit(c, "agent_updated", *id);
   res.status = 200;
   res.set_content(agent_json(stored.get()), "application/json");
 }
@@ -57,6 +60,7 @@ void delete_agent(const call& c) {
                                 atom::remove::value, *id);
   if (!done.ok())
     return send_error(res, done.error());
+  audit(c, "agent_deleted", *id);
   res.status = 204;
 }
 

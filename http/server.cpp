@@ -66,12 +66,13 @@ void serve(const context& ctx, const route& r, const httplib::Request& req,
     send_error(res, err);
     if (res.status == 401)
       res.set_header("WWW-Authenticate", "Bearer realm=\"tessera\"");
-    return;
+  } else {
+    r.fn(call{ctx, req, res, *who, remote});
   }
-  r.fn(call{ctx, req, res, *who, remote});
-  // Every admin action is on record, reads included: who, what, when.
+  // Every call of an admin route is on record, refused ones and reads
+  // included: who, what, when, and how it ended.
   if (r.policy == access::admin)
-    audit(ctx, "admin_request", who->user_id, req.path, remote,
+    audit(ctx, "admin_request", who ? who->id() : "", req.path, remote,
           {{"method", req.method}, {"status", res.status}});
 }
 

@@ -17,7 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string secret = "matrix-secret-0123456789-abcdefghijklmnop";
 const std::string password = "a long enough matrix password";
 
 /// The callers of the matrix.
@@ -69,12 +68,6 @@ int expected(policy p, caller c, bool names_own_thing, bool auth_required) {
   return -1;
 }
 
-struct account {
-  std::string id;
-  std::string email;
-  std::string token;
-};
-
 /// One request of the matrix, before credentials are added.
 struct request {
   std::string target;
@@ -92,94 +85,37 @@ struct matrix_fixture {
 
   explicit matrix_fixture(bool auth_required) {
     server = std::make_unique<server_process>(
-        dir, db,
-        std::map<std::string, std::string>{
-            {"auth.required", auth_required ? "true" : "false"},
-            {"user_auth.enabled", "true"},
-            {"user_auth.jwt_secret", "\"" + secret + "\""},
-            {"user_auth.password_hash_ops", "1"},
-            {"user_auth.password_hash_memory", "8KiB"},
-            {"rate_limit.enabled", "false"},
-            {"audit_log.output", "\"file:" + (dir.path / "audit.log").string() + "\""}});
+        dir, db, account_settings(dir, {{"auth.required", auth_required ? "true" : "false"}}));
     server->start();
-    alice = make_user("alice");
-    bob = make_user("bob");
-    admin = make_admin();
-    auto card = bobs_agent.sign(bobs_agent.card("Bob's agent"));
-    BOOST_REQUIRE_EQUAL(bobs_agent.register_at(*server, card).status, 201);
-    claim(bobs_agent, bob);
+    alice = sign_up(*server, "alice@example.com", "Alice");
+    bob = sign_up(*server, "bob@example.com", "Bob");
+    admin = make_admin(dir, *server, "root@example.com");
+    register_and_claim(*server, bobs_agent, bob);
   }
 
   http_result post(const std::string& target, const json& body, const std::string& token = "") {
-    httplib::Headers h;
-    if (!token.empty())
-      h.emplace("Authorization", "Bearer " + token);
-    return server->send("POST", target, body.dump(), h);
-  }
-
-  std::string login(const std::string& email) {
-    auto res = post("/api/v1/auth/login", {{"email", email}, {"password", password}});
-    BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
-    return res.json()["access_token"];
+    return server->send("POST", target, body.dump(), token.empty() ? httplib::Headers{} : bearer(token));
   }
 
   std::string refresh_token(const account& a) {
-    auto res = post("/api/v1/auth/login", {{"email", a.email}, {"password", password}});
+    auto res = login(*server, a.email, a.password);
     BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
     return res.json()["refresh_token"];
   }
 
   account make_user(const std::string& who) {
-    account a;
-    a.email = who + std::to_string(++users) + "@example.com";
-    auto res = post("/api/v1/auth/register",
-                    {{"email", a.email}, {"password", password}, {"display_name", who}});
-    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
-    a.id = res.json()["id"];
-    a.token = login(a.email);
-    return a;
-  }
-
-  /// The first admin, made the way an operator makes one.
-  account make_admin() {
-    account a;
-    a.email = "root@example.com";
-    auto config = dir.path / ("tessera-" + std::to_string(server->port()) + ".yaml");
-    std::string out;
-    int rc = run_command({"/bin/sh", "-c",
-                          "printf '%s\\n' \"$PW\" | \"$TESSERAD\" admin create --email " +
-                              a.email + " --config \"$CONFIG\""},
-                         out,
-                         {{"PW", password}, {"TESSERAD", binary("tesserad")},
-                          {"CONFIG", config.string()}});
-    BOOST_REQUIRE_MESSAGE(rc == 0, out);
-    a.token = login(a.email);
-    auto me = server->get("/api/v1/auth/me", {{"Authorization", "Bearer " + a.token}});
-    BOOST_REQUIRE_EQUAL(me.json()["role"], "admin");
-    a.id = me.json()["id"];
-    return a;
-  }
-
-  /// Binds `a` to `owner` by the claim flow.
-  void claim(const agent& a, const account& owner) {
-    auto token = post("/api/v1/claim-tokens", json::object(), owner.token);
-    BOOST_REQUIRE_MESSAGE(token.status == 201, token.body);
-    auto target = "/api/v1/agents/" + a.id + "/claim";
-    auto body = json{{"token", token.json()["token"]}}.dump();
-    auto res = server->send("POST", target, body, a.sign_request("POST", target, body));
-    BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+    return sign_up(*server, who + std::to_string(++users) + "@example.com", who);
   }
 
   /// A registered agent that belongs to alice.
   agent alices_agent() {
     agent a;
-    BOOST_REQUIRE_EQUAL(a.register_at(*server, a.sign(a.card("Alice's agent"))).status, 201);
-    claim(a, alice);
+    register_and_claim(*server, a, alice);
     return a;
   }
 
   std::string alices_key() {
-    auto res = post("/api/v1/auth/api-keys", {{"name", "matrix"}}, alice.token);
+    auto res = post("/api/v1/auth/api-keys", {{"name", "matrix"}}, alice.access_token);
     BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
     return res.json()["id"];
   }
@@ -189,14 +125,12 @@ struct matrix_fixture {
     std::string out;
     for (auto target : {"/api/v1/admin/agents?limit=200", "/api/v1/admin/users?limit=200",
                         "/api/v1/admin/dashboard"}) {
-      auto res = server->get(target, {{"Authorization", "Bearer " + admin.token}});
+      auto res = server->get(target, admin.auth());
       BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
       out += res.body;
     }
-    for (const auto* a : {&alice, &bob}) {
-      auto keys = server->get("/api/v1/auth/api-keys", {{"Authorization", "Bearer " + a->token}});
-      out += keys.body;
-    }
+    for (const auto* a : {&alice, &bob})
+      out += server->get("/api/v1/auth/api-keys", a->auth()).body;
     return out;
   }
 };
@@ -249,7 +183,7 @@ std::map<std::string, recipe> recipes() {
                                                    .status,
                                                201);
                                            auto t = f.post("/api/v1/claim-tokens", json::object(),
-                                                           f.alice.token);
+                                                           f.alice.access_token);
                                            return request{"/api/v1/agents/" + self.id + "/claim",
                                                           json{{"token", t.json()["token"]}}.dump(),
                                                           {}};
@@ -270,7 +204,7 @@ std::map<std::string, recipe> recipes() {
   r["POST /api/v1/auth/login"] = {policy::open, 200, false, [](F& f, caller, agent&) {
                                     return request{"/api/v1/auth/login",
                                                    json{{"email", f.alice.email},
-                                                        {"password", password}}
+                                                        {"password", f.alice.password}}
                                                        .dump(),
                                                    {}};
                                   }};
@@ -353,7 +287,7 @@ std::map<std::string, recipe> recipes() {
 void authenticate(matrix_fixture& f, const tessera::http::route& route, caller c,
                   const agent& self, request& r) {
   bool agent_route = route.policy == policy::agent || route.policy == policy::agent_signed;
-  auto bearer = [&](const std::string& token) {
+  auto add_bearer = [&](const std::string& token) {
     r.headers.emplace("Authorization", "Bearer " + token);
   };
   auto sign_as = [&](const agent& a) {
@@ -366,15 +300,15 @@ void authenticate(matrix_fixture& f, const tessera::http::route& route, caller c
     case caller::other_agent:
       return sign_as(f.bobs_agent);
     case caller::other_user:
-      bearer(f.bob.token);
+      add_bearer(f.bob.access_token);
       break;
     case caller::admin:
-      bearer(f.admin.token);
+      add_bearer(f.admin.access_token);
       break;
     case caller::self:
       if (agent_route)
         return sign_as(self);
-      bearer(f.alice.token);
+      add_bearer(f.alice.access_token);
       break;
   }
   if (route.method == "POST" && route.path == "/api/v1/provider/agents")

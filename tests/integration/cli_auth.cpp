@@ -247,6 +247,22 @@ BOOST_AUTO_TEST_CASE(claim_binds_the_agent_to_the_user) {
   BOOST_TEST(cli_json({"keys", "create", "--name", "agent", "--agent", id})["agent_id"] == id);
 }
 
+BOOST_AUTO_TEST_CASE(directory_reads_go_as_the_user_when_the_server_requires_auth) {
+  temp_dir strict_dir;
+  test_database strict_db{strict_dir};
+  server_process strict{strict_dir, strict_db,
+                        account_settings(strict_dir, {{"auth.required", "true"}})};
+  strict.start();
+  auto bob = sign_up(strict, "bob@example.com", "Bob");
+  std::string out;
+  BOOST_TEST(cli({"agents", "list"}, out, "", {}, strict.url()) == 1, out);
+  BOOST_TEST(out.find("auth.required") != std::string::npos, out);
+  BOOST_REQUIRE_MESSAGE(cli({"login", "--email", bob.email, "--password-stdin"}, out,
+                            bob.password + "\n", {}, strict.url()) == 0,
+                        out);
+  BOOST_TEST(cli({"agents", "list"}, out, "", {}, strict.url()) == 0, out);
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_server_is_exit_3) {
   std::string out;
   auto nowhere = "http://127.0.0.1:" + std::to_string(free_port());

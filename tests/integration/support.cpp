@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include "protocol/agent_card.hpp"
 #include "protocol/agent_id.hpp"
@@ -80,6 +81,8 @@ server_process::server_process(const temp_dir& dir, const test_database& db,
   settings.emplace("server.http_addr", "\"127.0.0.1:" + std::to_string(port_) + "\"");
   settings.emplace("database.driver", db.driver);
   settings.emplace("database.dsn", "\"" + db.dsn + "\"");
+  // Tests send bursts from one address; the suites about limits turn them on.
+  settings.emplace("rate_limit.enabled", "false");
   // Group the dotted keys by section (the map keeps them sorted).
   std::ofstream out(config);
   std::string section;
@@ -203,6 +206,178 @@ int run_command(const std::vector<std::string>& argv, std::string& out,
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_command_with_input(const std::vector<std::string>& argv, const std::string& input,
+                           std::string& out, const std::map<std::string, std::string>& env) {
+  int outfd[2], infd[2];
+  if (::pipe(outfd) != 0 || ::pipe(infd) != 0)
+    throw std::runtime_error("pipe failed");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(outfd[1], 1);
+    ::dup2(outfd[1], 2);
+    ::dup2(infd[0], 0);
+    ::close(outfd[0]);
+    ::close(outfd[1]);
+    ::close(infd[0]);
+    ::close(infd[1]);
+    for (const auto& [k, v] : env)
+      ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(outfd[1]);
+  ::close(infd[0]);
+  // Small inputs fit the pipe's buffer; the child reads them after we close.
+  size_t written = 0;
+  while (written < input.size()) {
+    auto n = ::write(infd[1], input.data() + written, input.size() - written);
+    if (n <= 0)
+      break;
+    written += static_cast<size_t>(n);
+  }
+  ::close(infd[1]);
+  out.clear();
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(outfd[0], buf, sizeof(buf))) > 0)
+    out.append(buf, static_cast<size_t>(n));
+  ::close(outfd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const std::string test_jwt_secret = "integration-test-jwt-secret-0123456789ab";
+
+std::filesystem::path audit_log_path(const temp_dir& dir) {
+  return dir.path / "audit.log";
+}
+
+std::map<std::string, std::string> account_settings(const temp_dir& dir,
+                                                    std::map<std::string, std::string> extra) {
+  std::map<std::string, std::string> s = {
+      {"user_auth.enabled", "true"},
+      {"user_auth.jwt_secret", "\"" + test_jwt_secret + "\""},
+      {"user_auth.password_hash_ops", "1"},
+      {"user_auth.password_hash_memory", "8MiB"},
+      {"audit_log.output", "\"file:" + audit_log_path(dir).string() + "\""},
+      {"rate_limit.enabled", "false"},
+  };
+  for (auto& [k, v] : extra)
+    s[k] = v;
+  return s;
+}
+
+std::filesystem::path config_path(const temp_dir& dir, const server_process& s) {
+  return dir.path / ("tessera-" + std::to_string(s.port()) + ".yaml");
+}
+
+httplib::Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+http_result login(const server_process& s, const std::string& email, const std::string& password) {
+  nlohmann::json body = {{"email", email}, {"password", password}};
+  return s.send("POST", "/api/v1/auth/login", body.dump(), {});
+}
+
+namespace {
+
+std::string fresh_password() {
+  return "Pw-" + encoding::hex_encode(crypto::random_bytes(10)) + "-Zx";
+}
+
+account logged_in(const server_process& s, account a) {
+  auto res = login(s, a.email, a.password);
+  if (res.status != 200)
+    throw std::runtime_error("login of " + a.email + ": " + std::to_string(res.status) + " " +
+                             res.body);
+  auto j = res.json();
+  a.id = j["user"]["id"];
+  a.access_token = j["access_token"];
+  a.refresh_token = j["refresh_token"];
+  return a;
+}
+
+}  // namespace
+
+account sign_up(const server_process& s, const std::string& email,
+                const std::string& display_name) {
+  account a;
+  a.email = email;
+  a.password = fresh_password();
+  nlohmann::json body = {
+      {"email", email}, {"password", a.password}, {"display_name", display_name}};
+  auto res = s.send("POST", "/api/v1/auth/register", body.dump(), {});
+  if (res.status != 201)
+    throw std::runtime_error("register " + email + ": " + std::to_string(res.status) + " " +
+                             res.body);
+  return logged_in(s, a);
+}
+
+account make_admin(const temp_dir& dir, const server_process& s, const std::string& email) {
+  account a;
+  a.email = email;
+  a.password = fresh_password();
+  std::string out;
+  int rc = run_command_with_input({binary("tesserad"), "admin", "create", "--email", email,
+                                   "--config", config_path(dir, s).string()},
+                                  a.password + "\n", out);
+  if (rc != 0)
+    throw std::runtime_error("tesserad admin create: exit " + std::to_string(rc) + ": " + out);
+  a = logged_in(s, a);
+  if (out.find(a.id) == std::string::npos)
+    throw std::runtime_error("tesserad admin create printed " + out + ", the login says " + a.id);
+  return a;
+}
+
+void register_and_claim(const server_process& s, const agent& a, const account& owner) {
+  auto reg = a.register_at(s, a.sign(a.card()));
+  if (reg.status != 201)
+    throw std::runtime_error("register agent: " + std::to_string(reg.status) + " " + reg.body);
+  auto token = s.send("POST", "/api/v1/claim-tokens", "{}", owner.auth());
+  if (token.status != 201)
+    throw std::runtime_error("claim token: " + std::to_string(token.status) + " " + token.body);
+  auto target = "/api/v1/agents/" + a.id + "/claim";
+  auto body = nlohmann::json{{"token", token.json()["token"]}}.dump();
+  auto claimed = s.send("POST", target, body, a.sign_request("POST", target, body));
+  if (claimed.status != 200)
+    throw std::runtime_error("claim: " + std::to_string(claimed.status) + " " + claimed.body);
+}
+
+std::vector<std::string> read_lines(const std::filesystem::path& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+std::vector<nlohmann::json> audit_entries(const temp_dir& dir) {
+  std::vector<nlohmann::json> out;
+  for (const auto& line : read_lines(audit_log_path(dir)))
+    out.push_back(nlohmann::json::parse(line, nullptr, false));
+  return out;
+}
+
+bool wait_for_audit(const temp_dir& dir, const std::string& action, size_t count) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    size_t n = 0;
+    for (const auto& e : audit_entries(dir))
+      n += e.is_object() && e.value("action", "") == action;
+    if (n >= count)
+      return true;
+    if (std::chrono::steady_clock::now() > give_up)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 }  // namespace tessera::test

@@ -89,4 +89,62 @@ struct agent {
 int run_command(const std::vector<std::string>& argv, std::string& out,
                 const std::map<std::string, std::string>& env = {});
 
+/// Like run_command, with `input` written to the command's stdin (then closed).
+int run_command_with_input(const std::vector<std::string>& argv, const std::string& input,
+                           std::string& out, const std::map<std::string, std::string>& env = {});
+
+// --- User accounts (user_auth) ----------------------------------------------
+
+/// The JWT secret of servers made with account_settings (40 bytes).
+extern const std::string test_jwt_secret;
+
+/// Settings for a server with user accounts: test_jwt_secret, the cheapest
+/// Argon2id cost, the audit log in `dir`/audit.log, rate limits off; `extra`
+/// overrides or adds keys.
+std::map<std::string, std::string> account_settings(const temp_dir& dir,
+                                                    std::map<std::string, std::string> extra = {});
+
+/// Where account_settings sends the audit log.
+std::filesystem::path audit_log_path(const temp_dir& dir);
+
+/// The YAML config server_process wrote for `s` (in `dir`).
+std::filesystem::path config_path(const temp_dir& dir, const server_process& s);
+
+/// {"Authorization": "Bearer <token>"}.
+httplib::Headers bearer(const std::string& token);
+
+/// A signed-in user: what register and login answered.
+struct account {
+  std::string id, email, password;
+  std::string access_token, refresh_token;
+  httplib::Headers auth() const { return bearer(access_token); }
+};
+
+/// POST /api/v1/auth/login; the result as sent back.
+http_result login(const server_process& s, const std::string& email, const std::string& password);
+
+/// Registers (201) and logs in (200) a user; throws std::runtime_error with
+/// the answer otherwise. The password is a fresh strong one.
+account sign_up(const server_process& s, const std::string& email,
+                const std::string& display_name = "Test user");
+
+/// `tesserad admin create --email E --config <s's config>` with the password on
+/// stdin, then a login; throws with the command's output when it fails.
+account make_admin(const temp_dir& dir, const server_process& s, const std::string& email);
+
+/// The agent registered at `s` by `a` and claimed by `owner` (claim token,
+/// then the agent-signed claim); throws unless every step succeeds.
+void register_and_claim(const server_process& s, const agent& a, const account& owner);
+
+/// Every line of a text file (none if it doesn't exist).
+std::vector<std::string> read_lines(const std::filesystem::path& path);
+
+/// The audit log of a server made with account_settings, one object a line
+/// (a line that is not JSON becomes a discarded value).
+std::vector<nlohmann::json> audit_entries(const temp_dir& dir);
+
+/// Waits (up to 5 s: the audit actor writes asynchronously) until the audit
+/// log holds at least `count` entries with `action`; true if it does.
+bool wait_for_audit(const temp_dir& dir, const std::string& action, size_t count = 1);
+
 }  // namespace tessera::test

@@ -1,9 +1,11 @@
 // tessera agents get ID; tessera agents list [filters] [--limit N] [--page-token T] [--all]
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "commands.hpp"
 #include "output.hpp"
+#include "user_client.hpp"
 
 namespace tessera::cli {
 
@@ -15,9 +17,33 @@ struct list_options {
   bool all = false;
 };
 
+/// Reads as the signed-in user ($TESSERA_API_KEY or the saved session) when
+/// there is one, since a server with auth.required answers no anonymous
+/// read; else anonymously.
+class reader {
+ public:
+  explicit reader(const global_options& global) {
+    try {
+      as_user_.emplace(global);
+    } catch (const cli_error& e) {
+      if (e.code != "not_logged_in")
+        throw;
+      anonymous_.emplace(client_for(global));
+    }
+  }
+  nlohmann::json get(const std::string& path, const std::string& query = "") {
+    auto target = query.empty() ? path : path + "?" + query;
+    return expect_success(as_user_ ? as_user_->send("GET", target) : anonymous_->get(target));
+  }
+
+ private:
+  std::optional<user_client> as_user_;
+  std::optional<signed_client> anonymous_;
+};
+
 int run_get(const std::string& id, const global_options& global) {
-  auto client = client_for(global);
-  auto agent = expect_success(client.get(agent_path(id)));
+  reader client(global);
+  auto agent = client.get(agent_path(id));
   if (global.json)
     print_json(agent);
   else
@@ -25,7 +51,7 @@ int run_get(const std::string& id, const global_options& global) {
   return exit_ok;
 }
 
-nlohmann::json fetch_page(signed_client& client, const list_options& opts,
+nlohmann::json fetch_page(reader& client, const list_options& opts,
                           const std::string& token) {
   auto query = build_query({{"protocol", opts.protocol},
                             {"skill", opts.skill},
@@ -33,7 +59,7 @@ nlohmann::json fetch_page(signed_client& client, const list_options& opts,
                             {"status", opts.status},
                             {"limit", opts.limit > 0 ? std::to_string(opts.limit) : ""},
                             {"page_token", token}});
-  auto page = expect_success(client.get("/api/v1/agents", query));
+  auto page = client.get("/api/v1/agents", query);
   if (!page.is_object() || !page.contains("agents") || !page["agents"].is_array())
     throw local_error("invalid_response", "the agent list has no \"agents\" array");
   return page;
@@ -45,7 +71,7 @@ std::string next_token(const nlohmann::json& page) {
 }
 
 int run_list(const list_options& opts, const global_options& global) {
-  auto client = client_for(global);
+  reader client(global);
   auto page = fetch_page(client, opts, opts.page_token);
   if (opts.all) {
     // Gather every page into one document shaped like a single last page.
