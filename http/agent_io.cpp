@@ -1,5 +1,7 @@
 #include "http/agent_io.hpp"
 
+#include "http/ask.hpp"
+#include "http/audit.hpp"
 #include "http/body.hpp"
 #include "http/respond.hpp"
 #include "protocol/agent_id.hpp"
@@ -104,6 +106,41 @@ std::string agent_page_json(const agent_page& page, bool with_owner) {
   body += next.empty() ? "null" : "\"" + encoding::base64url_encode(next) + "\"";
   body += '}';
   return body;
+}
+
+void show_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                 atom::get::value, *id);
+  if (!found.ok())
+    return send_error(c.res, found.error());
+  c.res.status = 200;
+  c.res.set_content(agent_json(found.get(), true), "application/json");
+}
+
+void remove_agent(const call& c) {
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
+                                atom::remove::value, *id);
+  if (!done.ok())
+    return send_error(c.res, done.error());
+  audit(c, "agent_deleted", *id);
+  c.res.status = 204;
+}
+
+void list_agents_with_owner(const call& c, agent_query q, bool admin) {
+  if (!read_agent_query(c.req, c.res, q, admin))
+    return;
+  auto page = ask<agent_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                              atom::list::value, q);
+  if (!page.ok())
+    return send_error(c.res, page.error());
+  c.res.status = 200;
+  c.res.set_content(agent_page_json(page.get(), true), "application/json");
 }
 
 }  // namespace tessera::http

@@ -1,12 +1,13 @@
 #pragma once
 // Agents in and out of HTTP: the signed card of a request body, the agent id
-// of a path, the list query (?protocol=&skill=&tag=&status=&limit=&page_token=)
-// and a page of agents as JSON.
+// of a path, the list query (?protocol=&skill=&tag=&status=&limit=&page_token=),
+// a page of agents as JSON, and the handlers that only show or remove one.
 #include <httplib.h>
 
 #include <optional>
 #include <string>
 
+#include "http/route_table.hpp"
 #include "protocol/agent.hpp"
 #include "protocol/agent_card.hpp"
 
@@ -28,5 +29,15 @@ bool read_agent_query(const httplib::Request& req, httplib::Response& res, agent
 
 /// {"agents":[...],"next_page_token":...}; `with_owner` adds each owner_id.
 std::string agent_page_json(const agent_page& page, bool with_owner);
+
+// Handlers the provider console and the back office share; the route's
+// policy has already decided that the caller may see or remove the agent.
+
+/// GET .../agents/{id}: the agent with its owner.
+void show_agent(const call& c);
+/// DELETE .../agents/{id}: deregisters it (audited as agent_deleted).
+void remove_agent(const call& c);
+/// GET .../agents: a page of `q`'s filters read from the query, with owners.
+void list_agents_with_owner(const call& c, agent_query q, bool admin);
 
 }  // namespace tessera::http

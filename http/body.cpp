@@ -7,6 +7,23 @@
 
 namespace tessera::http {
 
+namespace {
+
+bool is_one_of(const std::string& key, std::initializer_list<const char*> allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
+}
+
+/// "key: unknown <what> (expected a, b, c)", the key cut short: it is input.
+std::string unknown(const std::string& key, const char* what,
+                    std::initializer_list<const char*> allowed) {
+  std::string list;
+  for (auto a : allowed)
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  return key.substr(0, 64) + ": unknown " + what + " (expected " + list + ")";
+}
+
+}  // namespace
+
 std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::Response& res,
                                           std::initializer_list<const char*> allowed) {
   problem err;
@@ -20,14 +37,8 @@ std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::
     return std::nullopt;
   }
   for (const auto& [key, value] : doc->items()) {
-    bool known = std::any_of(allowed.begin(), allowed.end(),
-                             [&](const char* a) { return key == a; });
-    if (!known) {
-      std::string list;
-      for (auto a : allowed)
-        list += (list.empty() ? "" : ", ") + std::string(a);
-      send_error(res, ec::invalid_request,
-                 key.substr(0, 64) + ": unknown field (expected " + list + ")");
+    if (!is_one_of(key, allowed)) {
+      send_error(res, ec::invalid_request, unknown(key, "field", allowed));
       return std::nullopt;
     }
   }
@@ -64,14 +75,8 @@ bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool 
 bool check_params(const httplib::Request& req, httplib::Response& res,
                   std::initializer_list<const char*> allowed, size_t max) {
   for (const auto& [key, value] : req.params) {
-    bool known = std::any_of(allowed.begin(), allowed.end(),
-                             [&](const char* a) { return key == a; });
-    if (!known) {
-      std::string list;
-      for (auto a : allowed)
-        list += (list.empty() ? "" : ", ") + std::string(a);
-      send_error(res, ec::invalid_request,
-                 key.substr(0, 64) + ": unknown query parameter (expected " + list + ")");
+    if (!is_one_of(key, allowed)) {
+      send_error(res, ec::invalid_request, unknown(key, "query parameter", allowed));
       return false;
     }
     if (req.get_param_value_count(key) > 1) {

@@ -126,42 +126,6 @@ void delete_user(const call& c) {
   c.res.status = 204;
 }
 
-void list_agents(const call& c) {
-  agent_query q;
-  if (!read_agent_query(c.req, c.res, q, true))
-    return;
-  auto page = ask<agent_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                              atom::list::value, q);
-  if (!page.ok())
-    return send_error(c.res, page.error());
-  c.res.status = 200;
-  c.res.set_content(agent_page_json(page.get(), true), "application/json");
-}
-
-void get_agent(const call& c) {
-  auto id = path_id(c.req, c.res);
-  if (!id)
-    return;
-  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                 atom::get::value, *id);
-  if (!found.ok())
-    return send_error(c.res, found.error());
-  c.res.status = 200;
-  c.res.set_content(agent_json(found.get(), true), "application/json");
-}
-
-void delete_agent(const call& c) {
-  auto id = path_id(c.req, c.res);
-  if (!id)
-    return;
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
-                                atom::remove::value, *id);
-  if (!done.ok())
-    return send_error(c.res, done.error());
-  audit(c, "agent_deleted", *id);
-  c.res.status = 204;
-}
-
 void list_audit(const call& c) {
   if (!check_params(c.req, c.res, {"action", "before", "limit"}))
     return;
@@ -214,9 +178,10 @@ std::vector<route> admin_routes() {
       {"GET", "/api/v1/admin/users/{id}", access::admin, get_user, true},
       {"PUT", "/api/v1/admin/users/{id}/role", access::admin, set_role, true},
       {"DELETE", "/api/v1/admin/users/{id}", access::admin, delete_user, true},
-      {"GET", "/api/v1/admin/agents", access::admin, list_agents, true},
-      {"GET", "/api/v1/admin/agents/{id}", access::admin, get_agent, true},
-      {"DELETE", "/api/v1/admin/agents/{id}", access::admin, delete_agent, true},
+      {"GET", "/api/v1/admin/agents", access::admin,
+       [](const call& c) { list_agents_with_owner(c, {}, true); }, true},
+      {"GET", "/api/v1/admin/agents/{id}", access::admin, show_agent, true},
+      {"DELETE", "/api/v1/admin/agents/{id}", access::admin, remove_agent, true},
       {"GET", "/api/v1/admin/audit", access::admin, list_audit, true},
   };
 }

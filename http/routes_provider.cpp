@@ -41,29 +41,10 @@ void create_agent(const call& c) {
   c.res.set_content(agent_json(stored.get(), true), "application/json");
 }
 
-void list_agents(const call& c) {
+void list_own_agents(const call& c) {
   agent_query q;
-  if (!read_agent_query(c.req, c.res, q, false))
-    return;
   q.owner_id = c.who.user_id;
-  auto page = ask<agent_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                              atom::list::value, q);
-  if (!page.ok())
-    return send_error(c.res, page.error());
-  c.res.status = 200;
-  c.res.set_content(agent_page_json(page.get(), true), "application/json");
-}
-
-void get_agent(const call& c) {
-  auto id = path_id(c.req, c.res);
-  if (!id)
-    return;
-  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                 atom::get::value, *id);
-  if (!found.ok())
-    return send_error(c.res, found.error());
-  c.res.status = 200;
-  c.res.set_content(agent_json(found.get(), true), "application/json");
+  list_agents_with_owner(c, q, false);
 }
 
 void replace_agent(const call& c) {
@@ -86,18 +67,6 @@ void replace_agent(const call& c) {
   c.res.set_content(agent_json(stored.get(), true), "application/json");
 }
 
-void delete_agent(const call& c) {
-  auto id = path_id(c.req, c.res);
-  if (!id)
-    return;
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
-                                atom::remove::value, *id);
-  if (!done.ok())
-    return send_error(c.res, done.error());
-  audit(c, "agent_deleted", *id);
-  c.res.status = 204;
-}
-
 void dashboard(const call& c) {
   if (!check_params(c.req, c.res, {}))
     return;
@@ -114,10 +83,10 @@ void dashboard(const call& c) {
 std::vector<route> provider_routes() {
   return {
       {"POST", "/api/v1/provider/agents", access::user, create_agent, true},
-      {"GET", "/api/v1/provider/agents", access::user, list_agents, true},
-      {"GET", "/api/v1/provider/agents/{id}", access::owner, get_agent, true},
+      {"GET", "/api/v1/provider/agents", access::user, list_own_agents, true},
+      {"GET", "/api/v1/provider/agents/{id}", access::owner, show_agent, true},
       {"PUT", "/api/v1/provider/agents/{id}", access::owner, replace_agent, true},
-      {"DELETE", "/api/v1/provider/agents/{id}", access::owner, delete_agent, true},
+      {"DELETE", "/api/v1/provider/agents/{id}", access::owner, remove_agent, true},
       {"GET", "/api/v1/provider/dashboard", access::user, dashboard, true},
   };
 }

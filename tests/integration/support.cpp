@@ -177,35 +177,8 @@ http_result agent::heartbeat(const server_process& s) const {
 
 int run_command(const std::vector<std::string>& argv, std::string& out,
                 const std::map<std::string, std::string>& env) {
-  int pipefd[2];
-  if (::pipe(pipefd) != 0)
-    throw std::runtime_error("pipe failed");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipefd[1], 1);
-    ::dup2(pipefd[1], 2);
-    ::close(pipefd[0]);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    ::dup2(devnull, 0);
-    for (const auto& [k, v] : env)
-      ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(pipefd[1]);
-  out.clear();
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(pipefd[0], buf, sizeof(buf))) > 0)
-    out.append(buf, static_cast<size_t>(n));
-  ::close(pipefd[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // stdin: an empty pipe, so the command sees end of file at once.
+  return run_command_with_input(argv, "", out, env);
 }
 
 int run_command_with_input(const std::vector<std::string>& argv, const std::string& input,

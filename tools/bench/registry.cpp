@@ -16,18 +16,10 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
-#include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <future>
 #include <iostream>
-#include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -40,12 +32,11 @@
 #include "protocol/http_signature.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
-#include "tools/testkit/tesserad_process.hpp"
+#include "tools/bench/bench_support.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
+using namespace tessera::bench;
 using tessera::crypto::key_pair;
 
 // The whole run must end within this; signed requests are made before the
@@ -61,25 +52,6 @@ struct options {
   std::string server_log_level = "info";
   bool json = false;
 };
-
-using tessera::testkit::temp_dir;
-
-/// tesserad on a free port with its own config, SQLite database and log.
-std::unique_ptr<tessera::testkit::tesserad_process> make_server(const fs::path& dir,
-                                                                 const options& opt) {
-  auto port = tessera::testkit::free_port();
-  auto config = dir / "tessera.yaml";
-  std::ofstream out(config);
-  out << "server:\n"
-      << "  http_addr: \"127.0.0.1:" << port << "\"\n"
-      << "  http_threads: " << opt.server_threads << "\n"
-      << "database:\n"
-      << "  driver: sqlite\n"
-      << "  dsn: \"" << (dir / "tessera.db").string() << "\"\n"
-      << "logging:\n"
-      << "  level: " << opt.server_log_level << "\n";
-  return std::make_unique<tessera::testkit::tesserad_process>(config, dir / "tesserad.log", port);
-}
 
 // ---------------------------------------------------------------------------
 // Requests prepared before timing, so client-side crypto is not measured.
@@ -131,68 +103,6 @@ std::vector<prepared_registration> prepare_registrations(size_t count) {
   for (size_t i = 0; i < count; ++i)
     out.push_back(prepare_registration(i, created));
   return out;
-}
-
-// ---------------------------------------------------------------------------
-// The client loop shared by every HTTP measurement.
-
-struct run_result {
-  size_t ok = 0;      // 2xx answers (or committed transactions)
-  size_t failed = 0;  // non-2xx answers or no answer
-  size_t unsent = 0;  // not attempted because the time limit was reached
-  double seconds = 0;
-  std::string first_error;
-  size_t errors() const { return failed + unsent; }
-  double rate() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
-};
-
-/// `clients` threads, each with one keep-alive httplib::Client to port, take
-/// request numbers 0..total-1 from a shared counter and call
-/// send(client, i); any answer outside 2xx counts as failed.
-template <class Send>
-run_result drive_clients(int port, int clients, size_t total, clock_type::time_point deadline,
-                         Send send) {
-  std::atomic<size_t> next{0}, sent{0}, failed{0};
-  std::mutex first_error_mutex;
-  std::string first_error;
-  auto note_failure = [&](const std::string& what) {
-    failed += 1;
-    std::lock_guard lock(first_error_mutex);
-    if (first_error.empty())
-      first_error = what;
-  };
-  auto worker = [&] {
-    httplib::Client cli("127.0.0.1", port);
-    cli.set_keep_alive(true);
-    // As curl and browsers do: without it, a request written in two parts
-    // (headers, then body) waits for the server's delayed ACK (~40 ms).
-    cli.set_tcp_nodelay(true);
-    cli.set_connection_timeout(std::chrono::seconds(2));
-    cli.set_read_timeout(std::chrono::seconds(10));
-    for (size_t i = next++; i < total && clock_type::now() < deadline; i = next++) {
-      sent += 1;
-      httplib::Result res = send(cli, i);
-      if (!res)
-        note_failure("no answer: " + httplib::to_string(res.error()));
-      else if (res->status < 200 || res->status > 299)
-        note_failure("status " + std::to_string(res->status) + ": " + res->body);
-    }
-  };
-  auto start = clock_type::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c)
-    threads.emplace_back(worker);
-  for (auto& t : threads)
-    t.join();
-  run_result r;
-  r.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-  r.failed = failed;
-  r.ok = sent - failed;
-  r.unsent = total - sent;
-  r.first_error = first_error;
-  if (r.unsent && r.first_error.empty())
-    r.first_error = "time limit reached";
-  return r;
 }
 
 /// Sends every prepared registration; `registered` gets the ids answered 201.
@@ -322,13 +232,6 @@ private:
 // ---------------------------------------------------------------------------
 // The two measurements and the report.
 
-struct comparison {
-  const char* name;
-  run_result server, baseline;
-  double ratio() const { return baseline.rate() > 0 ? server.rate() / baseline.rate() : 0; }
-  size_t errors() const { return server.errors() + baseline.errors(); }
-};
-
 /// One real GET answer, so the baseline serves a body of the same size.
 std::string sample_body(int port, const std::string& id) {
   httplib::Client cli("127.0.0.1", port);
@@ -339,18 +242,6 @@ std::string sample_body(int port, const std::string& id) {
   return res->body;
 }
 
-std::string fmt_rate(double r) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f/s", r);
-  return buf;
-}
-
-std::string fmt_ratio(double r) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", r);
-  return buf;
-}
-
 void print_text(const options& opt, const comparison& reg, const comparison& get) {
   std::cout << "registrations: " << fmt_rate(reg.server.rate()) << " (tesserad, " << opt.clients
             << " clients)  baseline sqlite insert+commit: " << fmt_rate(reg.baseline.rate())
@@ -358,67 +249,25 @@ void print_text(const options& opt, const comparison& reg, const comparison& get
   std::cout << "get agent:     " << fmt_rate(get.server.rate()) << " (tesserad, " << opt.clients
             << " clients)  baseline static httplib: " << fmt_rate(get.baseline.rate())
             << "  ratio " << fmt_ratio(get.ratio()) << "\n";
-  for (const auto* c : {&reg, &get})
-    for (const auto* r : {&c->server, &c->baseline})
-      if (r->errors())
-        std::cout << c->name << (r == &c->server ? " (tesserad)" : " (baseline)") << ": "
-                  << r->failed << " failed, " << r->unsent
-                  << " not sent; first error: " << r->first_error.substr(0, 300) << "\n";
-}
-
-nlohmann::json to_json(const run_result& r) {
-  return {{"ok", r.ok},           {"failed", r.failed},
-          {"unsent", r.unsent},   {"seconds", r.seconds},
-          {"per_second", r.rate()}};
+  print_failures(reg);
+  print_failures(get);
 }
 
 void print_json(const options& opt, const comparison& reg, const comparison& get) {
   nlohmann::json out = {{"clients", opt.clients}, {"server_threads", opt.server_threads}};
-  for (const auto* c : {&reg, &get}) {
-    out[c->name] = {{"tesserad", to_json(c->server)},
-                    {"baseline", to_json(c->baseline)},
-                    {"ratio", c->ratio()}};
-    if (!c->server.first_error.empty() || !c->baseline.first_error.empty())
-      out[c->name]["first_error"] =
-          c->server.first_error.empty() ? c->baseline.first_error : c->server.first_error;
-  }
+  for (const auto* c : {&reg, &get})
+    out[c->name] = to_json(*c);
   out["errors"] = reg.errors() + get.errors();
   std::cout << out.dump(2) << "\n";
 }
 
-/// Kills tesserad and exits if the run hangs past the limit (a blocked
-/// socket or a stuck commit would otherwise hold the bench forever).
-class watchdog {
-public:
-  watchdog(clock_type::time_point deadline, const tessera::testkit::tesserad_process& server)
-      : thread_([this, deadline, &server] {
-          // Grace beyond the deadline: the loops notice it themselves, and a
-          // client call is bounded by its read timeout.
-          if (done_.get_future().wait_until(deadline + std::chrono::seconds(15)) ==
-              std::future_status::timeout) {
-            std::fprintf(stderr, "bench_registry: hung past the %llds limit; aborting\n",
-                         static_cast<long long>(time_limit.count()));
-            server.kill_now();
-            std::_Exit(3);
-          }
-        }) {}
-  ~watchdog() {
-    done_.set_value();
-    thread_.join();
-  }
-
-private:
-  std::promise<void> done_;
-  std::thread thread_;
-};
-
 int run(const options& opt) {
   auto deadline = clock_type::now() + time_limit;
   temp_dir dir;
-  auto server_process = make_server(dir.path, opt);
+  auto server_process = make_server(dir.path, opt.server_threads, opt.server_log_level);
   auto& server = *server_process;
   server.start();
-  watchdog guard(deadline, server);
+  watchdog guard("bench_registry", time_limit, deadline, server);
 
   // Each baseline runs first: it is quick, and if tesserad is slow enough to
   // hit the time limit the report still says how far off it is.
