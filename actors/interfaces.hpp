@@ -34,6 +34,7 @@ using cred_get = caf::atom_constant<caf::atom("cred_get")>;
 using cred_list = caf::atom_constant<caf::atom("cred_list")>;
 using stats = caf::atom_constant<caf::atom("stats")>;
 using audit = caf::atom_constant<caf::atom("audit")>;
+using signed_in = caf::atom_constant<caf::atom("signed_in")>;
 }  // namespace atom
 
 /// Every component answers `status` with a JSON object (as text) describing
@@ -62,6 +63,9 @@ using reader_actor = caf::typed_actor<
     // users by id, by (normalized) email, and the admin listing
     caf::replies_to<atom::user_get, std::string>::with<user_record>,
     caf::replies_to<atom::user_email, std::string>::with<user_record>,
+    // the user, if their sign-in (a refresh token family) is still live:
+    // what an access token is checked against
+    caf::replies_to<atom::signed_in, std::string, std::string>::with<user_record>,
     caf::replies_to<atom::user_list, user_query>::with<user_page>,
     // a credential by the hash of its secret; a user's credentials of one kind
     caf::replies_to<atom::cred_get, std::string>::with<credential>,

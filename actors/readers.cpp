@@ -88,6 +88,19 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
         return run_all(self->state,
                        [&](soci::session& sql) { return storage::users::list(sql, q); });
       },
+      [=](atom::signed_in, const std::string& user_id,
+          const std::string& family) -> caf::result<user_record> {
+        auto live = run(self->state, [&](soci::session& sql) {
+          return storage::credentials::family_live(sql, user_id, family, now_ms());
+        });
+        if (!live)
+          return live.error();
+        if (!*live)
+          return make_error(ec::not_found, "the sign-in has ended");
+        return run_find(
+            self->state, [&](soci::session& sql) { return storage::users::find(sql, user_id); },
+            "no user with id " + user_id);
+      },
       [=](atom::cred_get, const std::string& hash) -> caf::result<credential> {
         return run_find(
             self->state,
@@ -150,6 +163,10 @@ reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state
       },
       [=](atom::cred_get, std::string& hash) {
         return self->delegate(pick(), atom::cred_get::value, std::move(hash));
+      },
+      [=](atom::signed_in, std::string& user_id, std::string& family) {
+        return self->delegate(pick(), atom::signed_in::value, std::move(user_id),
+                              std::move(family));
       },
       [=](atom::cred_list, std::string& user_id, std::string& kind) {
         return self->delegate(pick(), atom::cred_list::value, std::move(user_id), std::move(kind));

@@ -3,6 +3,7 @@
 #include "actors/clock.hpp"
 #include "http/ask.hpp"
 #include "http/signed_request.hpp"
+#include "protocol/agent_id.hpp"
 #include "protocol/crypto.hpp"
 #include "protocol/jwt.hpp"
 #include "protocol/secret_token.hpp"
@@ -86,12 +87,18 @@ std::optional<principal> from_access_token(const context& ctx, const std::string
   auto claims = jwt::verify(token, ctx.cfg.user_auth.jwt_secret, now_ms() / 1000, err);
   if (!claims)
     return std::nullopt;
-  // The role is read now, not taken from the token: a demotion or a deleted
-  // account takes effect at once.
+  if (claims->sid.empty()) {
+    err = {ec::invalid_credentials, "Authorization: the token belongs to no sign-in"};
+    return std::nullopt;
+  }
+  // The sign-in and the role are read now, not taken from the token: logging
+  // out, a password change, a demotion or a deleted account take effect at
+  // once, not when the token runs out.
   auto user = ask<user_record>(ctx.sys, ctx.actors.readers, timeout_of(ctx),
-                               atom::user_get::value, claims->sub);
+                               atom::signed_in::value, claims->sub, claims->sid);
   if (!user.ok()) {
-    err = lookup_failure(user.error(), "Authorization: the account no longer exists");
+    err = lookup_failure(user.error(), "Authorization: this sign-in has ended (logged out, "
+                                       "password changed or account deleted); sign in again");
     return std::nullopt;
   }
   principal who;
@@ -200,6 +207,8 @@ problem authorize(const context& ctx, const httplib::Request& req, access policy
       if (who.is_admin())
         return {};
       auto id = path_agent(req);
+      if (!agent_id::is_valid(id))
+        return {ec::not_found, "id: not an agent id (expected a did:key fingerprint, z6Mk...)"};
       auto agent = ask<agent_record>(ctx.sys, ctx.actors.readers, timeout_of(ctx),
                                      atom::get::value, id);
       if (!agent.ok())

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "http/respond.hpp"
+#include "protocol/encoding.hpp"
 #include "protocol/json_body.hpp"
 
 namespace tessera::http {
@@ -86,6 +87,11 @@ bool check_params(const httplib::Request& req, httplib::Response& res,
     if (value.size() > max) {
       send_error(res, ec::invalid_request,
                  key + ": longer than " + std::to_string(max) + " characters");
+      return false;
+    }
+    // Percent-decoding can make any bytes; the databases hold only UTF-8.
+    if (!encoding::valid_utf8(value)) {
+      send_error(res, ec::invalid_request, key + ": not valid UTF-8");
       return false;
     }
   }

@@ -15,6 +15,17 @@ std::vector<ip_address::range> parse_ranges(const std::vector<std::string>& text
   return out;
 }
 
+/// The bucket an address counts against. An IPv6 client usually holds a
+/// whole /64, so that is what counts: else each of its 2^64 addresses would
+/// get a fresh bucket.
+std::string address_key(const std::string& ip) {
+  auto a = ip_address::parse(ip);
+  if (!a || a->v4)
+    return ip;
+  std::fill(a->bytes.begin() + 8, a->bytes.end(), 0);
+  return ip_address::to_string(*a) + "/64";
+}
+
 double per_second(int count, config::millis window) {
   return count / std::max(0.001, window.count() / 1000.0);
 }
@@ -49,7 +60,7 @@ std::string limits::client_of(const httplib::Request& req) const {
 rate_limit::decision limits::take_ip(const std::string& ip, int64_t now_ms) {
   if (!enabled_)
     return {};
-  return requests_.take("ip:" + ip, now_ms);
+  return requests_.take("ip:" + address_key(ip), now_ms);
 }
 
 rate_limit::decision limits::take_principal(const principal& who, int64_t now_ms) {
@@ -58,21 +69,20 @@ rate_limit::decision limits::take_principal(const principal& who, int64_t now_ms
   return requests_.take((who.kind == principal::user ? "user:" : "agent:") + who.id(), now_ms);
 }
 
-rate_limit::decision limits::login_allowed(const std::string& email, const std::string& ip,
+rate_limit::decision limits::login_attempt(const std::string& email, const std::string& ip,
                                            int64_t now_ms) {
-  auto account = login_account_.peek(email, now_ms);
+  auto account = login_account_.take(email, now_ms);
   if (!account.allowed)
     return account;
-  return login_ip_.peek(ip, now_ms);
+  auto address = login_ip_.take(address_key(ip), now_ms);
+  if (!address.allowed)
+    login_account_.give_back(email);
+  return address;
 }
 
-void limits::login_failed(const std::string& email, const std::string& ip, int64_t now_ms) {
-  login_account_.take(email, now_ms);
-  login_ip_.take(ip, now_ms);
-}
-
-void limits::login_succeeded(const std::string& email) {
+void limits::login_succeeded(const std::string& email, const std::string& ip) {
   login_account_.reset(email);
+  login_ip_.give_back(address_key(ip));
 }
 
 void send_rate_limited(httplib::Response& res, const rate_limit::decision& d,

@@ -26,12 +26,13 @@ public:
   rate_limit::decision take_ip(const std::string& ip, int64_t now_ms);
   rate_limit::decision take_principal(const principal& who, int64_t now_ms);
 
-  /// Login throttling: may `email` try to log in from `ip`? Failures count
-  /// against both; a success clears the account's count.
-  rate_limit::decision login_allowed(const std::string& email, const std::string& ip,
+  /// Login throttling. An attempt takes a token from the account's and the
+  /// address's buckets before the password is checked, so parallel guesses
+  /// can't outrun the count; a success gives the address its token back and
+  /// refills the account.
+  rate_limit::decision login_attempt(const std::string& email, const std::string& ip,
                                      int64_t now_ms);
-  void login_failed(const std::string& email, const std::string& ip, int64_t now_ms);
-  void login_succeeded(const std::string& email);
+  void login_succeeded(const std::string& email, const std::string& ip);
 
 private:
   bool enabled_;

@@ -9,6 +9,7 @@
 #include "http/route_table.hpp"
 #include "http/sessions.hpp"
 #include "protocol/encoding.hpp"
+#include "protocol/secret_token.hpp"
 
 namespace tessera::http {
 
@@ -25,6 +26,16 @@ reply<caf::ok_atom> write(const call& c, write_op op) {
 reply<user_record> user_at(const call& c, const std::string& id) {
   return ask<user_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
                           atom::user_get::value, id);
+}
+
+/// The path's user id, if it has the shape of one (else a 404 was written):
+/// a malformed id never reaches the database.
+std::optional<std::string> path_user(const call& c) {
+  std::string id = c.req.matches[1];
+  if (secret_token::well_formed_id(id, "usr_"))
+    return id;
+  send_error(c.res, ec::not_found, "id: not a user id (expected usr_ and 17 base62 characters)");
+  return std::nullopt;
 }
 
 void dashboard(const call& c) {
@@ -50,7 +61,7 @@ void list_users(const call& c) {
     return;
   if (c.req.has_param("page_token")) {
     auto decoded = encoding::base64url_decode(c.req.get_param_value("page_token"));
-    if (!decoded || decoded->empty())
+    if (!decoded || !secret_token::well_formed_id(*decoded, "usr_"))
       return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
     q.after_id = *decoded;
   }
@@ -70,7 +81,10 @@ void list_users(const call& c) {
 }
 
 void get_user(const call& c) {
-  auto user = user_at(c, c.req.matches[1]);
+  auto id = path_user(c);
+  if (!id)
+    return;
+  auto user = user_at(c, *id);
   if (!user.ok())
     return send_error(c.res, user.error());
   send_json(c.res, 200, user_json(user.get()));
@@ -86,7 +100,10 @@ bool refuse_self(const call& c, const std::string& id, const char* what) {
 }
 
 void set_role(const call& c) {
-  std::string id = c.req.matches[1];
+  auto path = path_user(c);
+  if (!path)
+    return;
+  const auto& id = *path;
   auto doc = read_object(c.req, c.res, {"role"});
   std::string role;
   if (!doc || !read_string(*doc, "role", 16, true, role, c.res))
@@ -104,7 +121,9 @@ void set_role(const call& c) {
   u.updated_at = now_ms();
   write_op op;
   op.kind = write_op::update_user;
-  op.user = u;
+  op.user.id = id;
+  op.user.role = role;
+  op.user.updated_at = u.updated_at;
   auto done = write(c, op);
   if (!done.ok())
     return send_error(c.res, done.error());
@@ -113,7 +132,10 @@ void set_role(const call& c) {
 }
 
 void delete_user(const call& c) {
-  std::string id = c.req.matches[1];
+  auto path = path_user(c);
+  if (!path)
+    return;
+  const auto& id = *path;
   if (refuse_self(c, id, "delete"))
     return;
   write_op op;

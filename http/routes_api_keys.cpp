@@ -117,6 +117,9 @@ void list_keys(const call& c) {
 
 void revoke_key(const call& c) {
   std::string id = c.req.matches[1];
+  if (!secret_token::well_formed_id(id, "key_"))
+    return send_error(c.res, ec::not_found, "key_id: not an API key id (expected key_ and 17 "
+                                            "base62 characters)");
   write_op op;
   op.kind = write_op::revoke_api_key;
   op.key = id;

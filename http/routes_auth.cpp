@@ -78,7 +78,7 @@ void start_session(const call& c, const user_record& u, int status) {
   auto done = write(c.ctx, op);
   if (!done.ok())
     return send_error(c.res, done.error());
-  send_json(c.res, status, session_json(c.ctx, u, refresh.secret));
+  send_json(c.res, status, session_json(c.ctx, u, refresh));
 }
 
 void login(const call& c) {
@@ -91,7 +91,7 @@ void login(const call& c) {
     return;
   auto& limiter = *c.ctx.limiter;
   auto now = now_ms();
-  if (auto d = limiter.login_allowed(*email, c.remote, now); !d.allowed) {
+  if (auto d = limiter.login_attempt(*email, c.remote, now); !d.allowed) {
     audit(c.ctx, "login_throttled", "", "", c.remote, {{"email", *email}});
     return send_rate_limited(c.res, d, "too many failed logins for this account or address");
   }
@@ -104,12 +104,11 @@ void login(const call& c) {
   bool ok = user.ok() ? password::verify(pw, user.get().password_hash)
                       : (password::verify(pw, password::decoy_hash(cost_of(c.ctx))), false);
   if (!ok) {
-    limiter.login_failed(*email, c.remote, now);
     audit(c.ctx, "login_failed", user.ok() ? user.get().id : "", "", c.remote,
           {{"email", *email}});
     return send_error(c.res, ec::invalid_credentials, "email or password is wrong");
   }
-  limiter.login_succeeded(*email);
+  limiter.login_succeeded(*email, c.remote);
   audit(c.ctx, "login_succeeded", user.get().id, "", c.remote);
   start_session(c, user.get(), 200);
 }
@@ -170,7 +169,7 @@ void refresh(const call& c) {
       return revoke_family();
     return send_error(c.res, done.error());
   }
-  send_json(c.res, 200, session_json(c.ctx, user.get(), next.secret));
+  send_json(c.res, 200, session_json(c.ctx, user.get(), next));
 }
 
 void logout(const call& c) {
@@ -232,13 +231,13 @@ void update_me(const call& c) {
       return;
     auto& limiter = *c.ctx.limiter;
     auto now = now_ms();
-    if (auto d = limiter.login_allowed(u.email, c.remote, now); !d.allowed)
+    if (auto d = limiter.login_attempt(u.email, c.remote, now); !d.allowed)
       return send_rate_limited(c.res, d, "too many wrong passwords for this account");
     if (!password::verify(current, u.password_hash)) {
-      limiter.login_failed(u.email, c.remote, now);
       audit(c, "password_change_failed", u.id);
       return send_error(c.res, ec::invalid_credentials, "current_password: wrong password");
     }
+    limiter.login_succeeded(u.email, c.remote);
     if (!read_new_password(*doc, u.email, c.res, next))
       return;
     u.password_hash = password::hash(next, cost_of(c.ctx));
@@ -246,7 +245,12 @@ void update_me(const call& c) {
   u.updated_at = now_ms();
   std::vector<write_op> ops(1);
   ops[0].kind = write_op::update_user;
-  ops[0].user = u;
+  ops[0].user.id = u.id;
+  ops[0].user.role.clear();  // not "user", the default: the role is not ours to change here
+  ops[0].user.updated_at = u.updated_at;
+  ops[0].user.display_name = u.display_name;
+  if (password_change)
+    ops[0].user.password_hash = u.password_hash;
   if (password_change) {
     // A new password ends every session (a stolen one too); API keys stay.
     write_op revoke;

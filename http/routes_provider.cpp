@@ -1,6 +1,7 @@
 // /api/v1/provider: a user's own agents. Registering one here needs both the
-// user's credentials and the agent's signature on the request: the card alone
-// is public once published, so it proves nothing about who holds the key.
+// user's credentials and the agent's signature on a request naming that user
+// (?owner=): the card alone is public once published, so it proves nothing
+// about who holds the key.
 #include "http/agent_io.hpp"
 #include "http/ask.hpp"
 #include "http/audit.hpp"
@@ -15,6 +16,8 @@ namespace {
 
 void create_agent(const call& c) {
   problem err;
+  if (!check_params(c.req, c.res, {"owner"}))
+    return;
   if (!c.req.has_header("Signature-Input"))
     return send_error(c.res, ec::unauthenticated,
                       "Signature-Input: the agent must sign this request too (RFC 9421), to show "
@@ -22,6 +25,12 @@ void create_agent(const call& c) {
   auto signer = signing_agent(c.ctx, c.req, c.remote, err);
   if (!signer)
     return send_error(c.res, err);
+  // The signature covers the query, so ?owner= is the agent's own word on
+  // whom it belongs to: a captured request is no use to anyone else.
+  if (c.req.get_param_value("owner") != c.who.user_id)
+    return send_error(c.res, ec::forbidden,
+                      "owner: the agent must sign a request that names you: POST "
+                      "/api/v1/provider/agents?owner=" + c.who.user_id);
   auto card = read_card(c.req, c.res);
   if (!card)
     return;

@@ -69,9 +69,10 @@ void serve(const context& ctx, const route& r, const httplib::Request& req,
   } else {
     r.fn(call{ctx, req, res, *who, remote});
   }
-  // Every call of an admin route is on record, refused ones and reads
-  // included: who, what, when, and how it ended.
-  if (r.policy == access::admin)
+  // Every call of an admin route by someone signed in is on record, refused
+  // ones and reads included: who, what, when, and how it ended. (Anonymous
+  // probes are not: they would let anyone fill the log.)
+  if (r.policy == access::admin && who && who->kind != principal::anonymous)
     audit(ctx, "admin_request", who ? who->id() : "", req.path, remote,
           {{"method", req.method}, {"status", res.status}});
 }

@@ -34,7 +34,7 @@ new_refresh make_refresh(const context& ctx, const std::string& user_id, std::st
 }
 
 nlohmann::ordered_json session_json(const context& ctx, const user_record& user,
-                                    const std::string& refresh_secret) {
+                                    const new_refresh& refresh) {
   const auto& ua = ctx.cfg.user_auth;
   jwt::claims c;
   c.sub = user.id;
@@ -42,9 +42,10 @@ nlohmann::ordered_json session_json(const context& ctx, const user_record& user,
   c.jti = secret_token::generate_id("jti_");
   c.iat = now_ms() / 1000;
   c.exp = c.iat + ua.access_ttl.count() / 1000;
+  c.sid = refresh.stored.family;
   nlohmann::ordered_json j;
   j["access_token"] = jwt::sign(c, ua.jwt_secret);
-  j["refresh_token"] = refresh_secret;
+  j["refresh_token"] = refresh.secret;
   j["token_type"] = "Bearer";
   j["expires_in"] = ua.access_ttl.count() / 1000;
   j["refresh_expires_in"] = ua.refresh_ttl.count() / 1000;

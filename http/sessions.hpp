@@ -21,8 +21,9 @@ struct new_refresh {
 /// A refresh token of `family` ("" starts a new family: a new login).
 new_refresh make_refresh(const context& ctx, const std::string& user_id, std::string family);
 
-/// The token pair response for `user`, with a fresh access token.
+/// The token pair response for `user`, with a fresh access token that
+/// belongs to the sign-in of `refresh`.
 nlohmann::ordered_json session_json(const context& ctx, const user_record& user,
-                                    const std::string& refresh_secret);
+                                    const new_refresh& refresh);
 
 }  // namespace tessera::http

@@ -96,7 +96,8 @@ struct write_op {
     set_status,         // agent.id, .status, .last_seen; not_found
     touch,              // agent.id, .last_seen
     insert_user,        // user (full record); conflict if the email is taken
-    update_user,        // user.id, .display_name, .password_hash, .role, .updated_at; not_found
+    update_user,        // user.id, .updated_at, and what is not empty of .display_name,
+                        // .password_hash, .role; not_found
     delete_user,        // user.id: its credentials go, its agents become unowned; not_found
     insert_credential,  // cred (full record)
     rotate_refresh,     // key = old hash, cred = the new token, at: marks the old one used

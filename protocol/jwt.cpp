@@ -66,7 +66,7 @@ int64_t time_claim(jwt_t* j, const char* name) {
 
 claims read_claims(jwt_t* j) {
   return claims{string_claim(j, "sub"), string_claim(j, "role"), string_claim(j, "jti"),
-                time_claim(j, "iat"), time_claim(j, "exp")};
+                time_claim(j, "iat"), time_claim(j, "exp"), string_claim(j, "sid")};
 }
 
 /// The first required claim that is absent or of the wrong type, or nullptr.
@@ -88,7 +88,8 @@ void add_claims(jwt_t* j, const claims& c) {
   bool failed = jwt_add_grant(j, "iss", issuer) != 0 || jwt_add_grant(j, "sub", c.sub.c_str()) != 0 ||
                 jwt_add_grant(j, "role", c.role.c_str()) != 0 ||
                 jwt_add_grant(j, "jti", c.jti.c_str()) != 0 ||
-                jwt_add_grant_int(j, "iat", c.iat) != 0 || jwt_add_grant_int(j, "exp", c.exp) != 0;
+                jwt_add_grant_int(j, "iat", c.iat) != 0 || jwt_add_grant_int(j, "exp", c.exp) != 0 ||
+                (!c.sid.empty() && jwt_add_grant(j, "sid", c.sid.c_str()) != 0);
   if (failed) throw std::runtime_error("jwt: could not add the claims");
 }
 

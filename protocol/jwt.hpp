@@ -19,6 +19,8 @@ struct claims {
   std::string jti;   // random, unique per token
   int64_t iat = 0;   // seconds since the epoch
   int64_t exp = 0;
+  std::string sid;   // the sign-in (refresh token family) it belongs to; optional here,
+                     // the server refuses tokens without a live one
 };
 
 /// Signs `c` (iss = "tessera" is added). `secret` is the raw key bytes;

@@ -35,6 +35,13 @@ void buckets::reset(std::string_view key) {
   buckets_.erase(std::string(key));  // absent is the same as full
 }
 
+void buckets::give_back(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  auto it = buckets_.find(std::string(key));
+  if (it != buckets_.end())
+    it->second.tokens = std::min(burst_, it->second.tokens + 1);
+}
+
 size_t buckets::size() const {
   std::lock_guard lock(mutex_);
   return buckets_.size();

@@ -30,6 +30,9 @@ public:
   decision peek(std::string_view key, int64_t now_ms);
   /// Refills `key` completely (e.g. after a successful login).
   void reset(std::string_view key);
+  /// Gives back one token taken from `key` (up to the burst): an attempt that
+  /// is counted before its outcome is known, and turned out not to count.
+  void give_back(std::string_view key);
 
   size_t size() const;
 

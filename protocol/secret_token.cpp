@@ -68,4 +68,10 @@ bool well_formed(std::string_view text, std::string_view prefix) {
   return body.size() == base62_length(secret_bytes) && std::all_of(body.begin(), body.end(), is_base62);
 }
 
+bool well_formed_id(std::string_view text, std::string_view prefix) {
+  if (!text.starts_with(prefix)) return false;
+  auto body = text.substr(prefix.size());
+  return body.size() == base62_length(id_bytes) && std::all_of(body.begin(), body.end(), is_base62);
+}
+
 }  // namespace tessera::secret_token

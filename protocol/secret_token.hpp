@@ -28,6 +28,10 @@ bool well_formed(std::string_view text, std::string_view prefix);
 /// Base62 (0-9A-Za-z) of `bytes` read as one big-endian number, left-padded
 /// with '0' to base62_length(bytes.size()), so every secret (and every id)
 /// has the same length: 43 characters for 32 bytes, 17 for 12.
+/// True if `text` has the shape of an id made by generate_id(prefix): checked
+/// before an id from a path reaches the database.
+bool well_formed_id(std::string_view text, std::string_view prefix);
+
 std::string base62_encode(std::string_view bytes);
 /// The fixed width of base62_encode for `n` bytes: the fewest digits that
 /// hold any n-byte number.

@@ -67,6 +67,16 @@ void revoke_family(soci::session& sql, const std::string& family, int64_t at) {
       soci::use(t), soci::use(family);
 }
 
+bool family_live(soci::session& sql, const std::string& user_id, const std::string& family,
+                 int64_t now) {
+  long long t = now;
+  int n = 0;
+  sql << "SELECT COUNT(*) FROM credentials WHERE family = :f AND user_id = :u"
+         " AND kind = 'refresh' AND revoked_at = 0 AND used_at = 0 AND expires_at > :now",
+      soci::into(n), soci::use(family), soci::use(user_id), soci::use(t);
+  return n > 0;
+}
+
 void revoke_user_refresh(soci::session& sql, const std::string& user_id, int64_t at) {
   long long t = at;
   sql << "UPDATE credentials SET revoked_at = :at WHERE user_id = :u AND kind = 'refresh'"

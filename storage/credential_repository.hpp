@@ -34,6 +34,11 @@ bool use_claim(soci::session& sql, const std::string& hash, const std::string& a
 void remove_for_user(soci::session& sql, const std::string& user_id);
 
 std::optional<credential> find(soci::session& sql, const std::string& hash);
+/// True while the sign-in `family` of `user_id` holds a refresh token that is
+/// neither spent, revoked nor expired at `now`: logging out, a password change
+/// or a detected reuse ends it.
+bool family_live(soci::session& sql, const std::string& user_id, const std::string& family,
+                 int64_t now);
 /// A user's credentials of one kind, revoked and expired ones included,
 /// oldest first.
 std::vector<credential> list(soci::session& sql, const std::string& user_id,

@@ -52,8 +52,14 @@ bool insert(soci::session& sql, const user_record& rec) {
 
 bool update(soci::session& sql, const user_record& rec) {
   long long updated = rec.updated_at;
-  soci::statement st = (sql.prepare << "UPDATE users SET display_name = :d, password_hash = :p,"
-                                       " role = :r, updated_at = :u WHERE id = :id",
+  // Only the fields given change: two requests that each change one field
+  // (a demotion, a password change) must not write back each other's old
+  // values.
+  soci::statement st = (sql.prepare << "UPDATE users SET"
+                                       " display_name = COALESCE(NULLIF(:d, ''), display_name),"
+                                       " password_hash = COALESCE(NULLIF(:p, ''), password_hash),"
+                                       " role = COALESCE(NULLIF(:r, ''), role),"
+                                       " updated_at = :u WHERE id = :id",
                         soci::use(rec.display_name), soci::use(rec.password_hash),
                         soci::use(rec.role), soci::use(updated), soci::use(rec.id));
   st.execute(true);

@@ -12,7 +12,8 @@ namespace tessera::storage::users {
 
 /// False if a user with this email (or id) exists already.
 bool insert(soci::session& sql, const user_record& rec);
-/// Sets display name, password hash, role and updated_at; false if no such user.
+/// Sets updated_at and those of display name, password hash and role that are
+/// not empty; false if no such user.
 bool update(soci::session& sql, const user_record& rec);
 bool remove(soci::session& sql, const std::string& id);
 

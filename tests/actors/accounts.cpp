@@ -152,6 +152,20 @@ BOOST_AUTO_TEST_CASE(a_user_is_stored_found_and_updated) {
   BOOST_TEST(got->role == "admin");
   BOOST_TEST(got->created_at == u.created_at);
   BOOST_TEST(got->updated_at == u.updated_at + 1000);
+
+  // Only the fields given change: a demotion racing a password change must
+  // not write back the old hash, nor the password change the old role.
+  user_record demotion;
+  demotion.id = "usr_1";
+  demotion.role = "user";
+  demotion.updated_at = u.updated_at + 2000;
+  BOOST_TEST(outcome(write(user_op(write_op::update_user, demotion))) == ec::none);
+  got = user("usr_1");
+  BOOST_TEST_REQUIRE(static_cast<bool>(got));
+  BOOST_TEST(got->role == "user");
+  BOOST_TEST(got->display_name == "Ann B.");
+  BOOST_TEST(got->password_hash == "$argon2id$new");
+  BOOST_TEST(got->updated_at == u.updated_at + 2000);
 }
 
 BOOST_AUTO_TEST_CASE(a_taken_email_is_a_conflict) {

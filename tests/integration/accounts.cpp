@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <atomic>
 #include <ctime>
 #include <set>
 #include <thread>
@@ -71,10 +72,18 @@ std::string make_jwt(const json& header, const json& payload, const std::string&
   return input + "." + encoding::base64url_encode(hmac(md, key, input));
 }
 
-json claims_for(const std::string& user_id, const std::string& role = "user") {
+/// The payload of a JWT (no checks: the test reads its own tokens).
+json payload_of(const std::string& token) {
+  auto dot1 = token.find('.'), dot2 = token.rfind('.');
+  return json::parse(*encoding::base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)));
+}
+
+/// Claims like the server's for `a`, in `a`'s sign-in.
+json claims_for(const account& a, const std::string& role = "user") {
   auto now = static_cast<int64_t>(std::time(nullptr));
-  return {{"iss", "tessera"}, {"sub", user_id}, {"role", role},
-          {"iat", now},       {"exp", now + 600}, {"jti", "jti_integrationtest1"}};
+  return {{"iss", "tessera"}, {"sub", a.id},        {"role", role},
+          {"iat", now},       {"exp", now + 600},   {"jti", "jti_integrationtest1"},
+          {"sid", payload_of(a.access_token)["sid"]}};
 }
 
 /// 401 invalid_credentials; a refused Authorization header also gets WWW-Authenticate.
@@ -169,7 +178,9 @@ BOOST_AUTO_TEST_CASE(full_lifecycle) {
   BOOST_REQUIRE_EQUAL(changed.status, 200);
   BOOST_TEST(changed.body.find(next) == std::string::npos);
   BOOST_TEST(!has_key(changed.json(), "password_hash"));
-  // A new password ends every sign-in.
+  // A new password ends every sign-in, this one included, and their access
+  // tokens with them.
+  expect_invalid_credentials(me(access), "access token after the change", true);
   expect_invalid_credentials(refresh(refresh_a), "refresh of session A after the change");
   expect_invalid_credentials(refresh(refresh_b), "refresh of session B after the change");
   expect_invalid_credentials(login(server, "alice.liddell@example.com", password), "old password");
@@ -181,6 +192,23 @@ BOOST_AUTO_TEST_CASE(full_lifecycle) {
   BOOST_TEST(wait_for_audit(dir, "password_changed"));
   BOOST_TEST(wait_for_audit(dir, "password_change_failed"));
   BOOST_TEST(wait_for_audit(dir, "user_registered"));
+}
+
+BOOST_AUTO_TEST_CASE(changing_your_own_name_or_password_never_changes_your_role) {
+  auto root = make_admin(dir, server, "root@example.com");
+  auto renamed = server.send("PUT", "/api/v1/auth/me", R"({"display_name":"Root"})", root.auth());
+  BOOST_REQUIRE_EQUAL(renamed.status, 200);
+  BOOST_TEST(renamed.json()["role"] == "admin");
+  BOOST_TEST(server.get("/api/v1/admin/users", root.auth()).status == 200);
+  auto next = "another admin passphrase 7";
+  auto changed = server.send("PUT", "/api/v1/auth/me",
+                             json{{"password", next}, {"current_password", root.password}}.dump(),
+                             root.auth());
+  BOOST_REQUIRE_EQUAL(changed.status, 200);
+  auto again = login(server, root.email, next);
+  BOOST_REQUIRE_EQUAL(again.status, 200);
+  BOOST_TEST(again.json()["user"]["role"] == "admin");
+  BOOST_TEST(server.get("/api/v1/admin/users", bearer(again.json()["access_token"])).status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(register_refusals_name_the_field_and_write_nothing) {
@@ -321,7 +349,7 @@ BOOST_AUTO_TEST_CASE(tampered_access_tokens_are_refused) {
   auto grace = sign_up(server, "grace@example.com");
   // The test's own JWT code agrees with the server's, so the refusals below
   // are about the tampering, not about how the test builds tokens.
-  auto honest = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, claims_for(grace.id), test_jwt_secret);
+  auto honest = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, claims_for(grace), test_jwt_secret);
   BOOST_REQUIRE_EQUAL(me(honest).status, 200);
 
   // The server's token with the payload changed to role admin, not re-signed.
@@ -340,34 +368,35 @@ BOOST_AUTO_TEST_CASE(tampered_access_tokens_are_refused) {
 
   auto none_header = encoding::base64url_encode(json({{"alg", "none"}, {"typ", "JWT"}}).dump());
   auto unsigned_token = none_header + "." +
-                        encoding::base64url_encode(claims_for(grace.id, "admin").dump()) + ".";
+                        encoding::base64url_encode(claims_for(grace, "admin").dump()) + ".";
   expect_invalid_credentials(me(unsigned_token), "alg none", true);
   expect_invalid_credentials(server.get("/api/v1/admin/users", bearer(unsigned_token)),
                              "alg none, on an admin route", true);
 
-  auto wrong_key = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, claims_for(grace.id),
+  auto wrong_key = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, claims_for(grace),
                             "another-secret-of-forty-bytes-0123456789");
   expect_invalid_credentials(me(wrong_key), "signed with another key", true);
 
-  auto hs512 = make_jwt({{"alg", "HS512"}, {"typ", "JWT"}}, claims_for(grace.id), test_jwt_secret,
+  auto hs512 = make_jwt({{"alg", "HS512"}, {"typ", "JWT"}}, claims_for(grace), test_jwt_secret,
                         EVP_sha512());
   expect_invalid_credentials(me(hs512), "HS512 with the right secret", true);
 
-  auto expired_claims = claims_for(grace.id);
+  auto expired_claims = claims_for(grace);
   auto now = static_cast<int64_t>(std::time(nullptr));
   expired_claims["iat"] = now - 3600;
   expired_claims["exp"] = now - 60;
   auto expired = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, expired_claims, test_jwt_secret);
   expect_invalid_credentials(me(expired), "expired", true);
 
-  auto foreign_claims = claims_for(grace.id);
+  auto foreign_claims = claims_for(grace);
   foreign_claims["iss"] = "someone-else";
   auto foreign = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, foreign_claims, test_jwt_secret);
   expect_invalid_credentials(me(foreign), "wrong issuer", true);
 
   // A correctly signed token for a user that doesn't exist.
-  auto ghost = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, claims_for("usr_00000000000000000"),
-                        test_jwt_secret);
+  auto ghost_claims = claims_for(grace);
+  ghost_claims["sub"] = "usr_00000000000000000";
+  auto ghost = make_jwt({{"alg", "HS256"}, {"typ", "JWT"}}, ghost_claims, test_jwt_secret);
   expect_invalid_credentials(me(ghost), "unknown subject", true);
   expect_invalid_credentials(me("not.a.jwt"), "garbage", true);
 
@@ -393,15 +422,44 @@ BOOST_AUTO_TEST_CASE(logout_ends_one_or_every_session) {
 
   BOOST_TEST(logout({{"refresh_token", hank.refresh_token}}, hank.auth()).status == 204);
   expect_invalid_credentials(refresh(hank.refresh_token), "after logout");
+  // That sign-in's access token ends with it, not when it runs out.
+  expect_invalid_credentials(server.get("/api/v1/auth/me", hank.auth()),
+                             "access token after logout", true);
   auto s2_next = refresh(s2["refresh_token"]);
   BOOST_REQUIRE_EQUAL(s2_next.status, 200);  // the other sign-ins go on
+  auto s3_auth = bearer(s3["access_token"]);
+  BOOST_TEST(server.get("/api/v1/auth/me", s3_auth).status == 200);
 
-  BOOST_TEST(logout(json::object(), hank.auth()).status == 204);
+  BOOST_TEST(logout(json::object(), s3_auth).status == 204);
   expect_invalid_credentials(refresh(s2_next.json()["refresh_token"]), "after logout of all");
   expect_invalid_credentials(refresh(s3["refresh_token"]), "after logout of all");
+  expect_invalid_credentials(server.get("/api/v1/auth/me", s3_auth), "after logout of all", true);
+  expect_invalid_credentials(
+      server.get("/api/v1/auth/me", bearer(s2_next.json()["access_token"])),
+      "another sign-in's access token after logout of all", true);
   // Ivy's sessions are hers.
   BOOST_TEST(login(server, ivy.email, ivy.password).status == 200);
   BOOST_TEST(wait_for_audit(dir, "logout", 2));
+}
+
+BOOST_FIXTURE_TEST_CASE(parallel_guesses_do_not_outrun_the_throttle, throttled_fixture) {
+  auto lena = sign_up(server, "lena@example.com");
+  // Twelve wrong passwords at once: each is counted before it is checked, so
+  // no more than the limit (3) are ever checked.
+  std::vector<std::thread> threads;
+  std::atomic<int> checked{0}, throttled{0};
+  for (int i = 0; i < 12; ++i)
+    threads.emplace_back([&, i] {
+      auto res = login(server, lena.email, "wrong password " + std::to_string(i));
+      if (res.status == 401)
+        ++checked;
+      else if (res.status == 429)
+        ++throttled;
+    });
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(checked.load() <= 3);
+  BOOST_TEST(checked.load() + throttled.load() == 12);
 }
 
 BOOST_FIXTURE_TEST_CASE(failed_logins_are_throttled, throttled_fixture) {
@@ -455,7 +513,11 @@ BOOST_FIXTURE_TEST_CASE(routes_are_404_while_accounts_are_off, disabled_fixture)
 
   // A bearer token on a read route is refused rather than ignored.
   BOOST_TEST(server.get("/api/v1/agents").status == 200);
-  auto token = make_jwt({{"alg", "HS256"}}, claims_for("usr_x"), test_jwt_secret);
+  auto now = static_cast<int64_t>(std::time(nullptr));
+  auto token = make_jwt({{"alg", "HS256"}},
+                        {{"iss", "tessera"}, {"sub", "usr_x"}, {"role", "user"}, {"iat", now},
+                         {"exp", now + 600}, {"jti", "jti_x"}, {"sid", "fam_x"}},
+                        test_jwt_secret);
   auto res = server.get("/api/v1/agents", bearer(token));
   BOOST_TEST(res.status == 401);
   BOOST_TEST(res.error_code() == "invalid_credentials");

@@ -77,6 +77,13 @@ BOOST_AUTO_TEST_CASE(security_events_are_chained_served_to_admins_and_free_of_se
   secrets.push_back(rotated.json()["refresh_token"]);
   auto reused = send("POST", "/api/v1/auth/refresh", {{"refresh_token", zoe.refresh_token}}, {});
   BOOST_REQUIRE_EQUAL(reused.status, 401);  // refresh_reuse
+  // The reuse ended that sign-in, its access token too: zoe signs in again.
+  BOOST_TEST(server.get("/api/v1/auth/me", zoe.auth()).status == 401);
+  auto again = login(server, zoe.email, zoe.password);  // login_succeeded
+  BOOST_REQUIRE_EQUAL(again.status, 200);
+  zoe.access_token = again.json()["access_token"];
+  zoe.refresh_token = again.json()["refresh_token"];
+  keep(zoe);
 
   auto key = send("POST", "/api/v1/auth/api-keys", {{"name", "audit me"}}, zoe.auth());
   BOOST_REQUIRE_EQUAL(key.status, 201);  // key_created
@@ -103,7 +110,7 @@ BOOST_AUTO_TEST_CASE(security_events_are_chained_served_to_admins_and_free_of_se
   secrets.push_back(next_password);
   BOOST_REQUIRE_EQUAL(send("PUT", "/api/v1/auth/me",
                            {{"password", next_password}, {"current_password", zoe.password}},
-                           bearer(rotated.json()["access_token"]))
+                           zoe.auth())
                           .status,
                       200);  // password_changed
 

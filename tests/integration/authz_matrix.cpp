@@ -215,8 +215,16 @@ std::map<std::string, recipe> recipes() {
                                                          .dump(),
                                                      {}};
                                     }};
-  r["POST /api/v1/auth/logout"] = {policy::user, 204, false, [](F&, caller, agent&) {
-                                     return request{"/api/v1/auth/logout", "{}", {}};
+  r["POST /api/v1/auth/logout"] = {policy::user, 204, false, [](F& f, caller c, agent&) {
+                                     // Ends a sign-in of the caller's own, made for it, so
+                                     // the matrix's tokens live on.
+                                     const auto& who = c == caller::other_user ? f.bob
+                                                       : c == caller::admin    ? f.admin
+                                                                               : f.alice;
+                                     return request{"/api/v1/auth/logout",
+                                                    json{{"refresh_token", f.refresh_token(who)}}
+                                                        .dump(),
+                                                    {}};
                                    }};
   r["GET /api/v1/auth/me"] = {policy::user, 200, false, plain("/api/v1/auth/me")};
   r["PUT /api/v1/auth/me"] = {policy::user, 200, false, [](F&, caller, agent&) {
@@ -233,8 +241,12 @@ std::map<std::string, recipe> recipes() {
                                                                      f.alices_key(),
                                                                  "", {}};
                                                 }};
-  r["POST /api/v1/provider/agents"] = {policy::user, 201, false, [](F&, caller, agent& self) {
-                                         return request{"/api/v1/provider/agents",
+  r["POST /api/v1/provider/agents"] = {policy::user, 201, false, [](F& f, caller c, agent& self) {
+                                         // The agent signs for the user that sends it.
+                                         const auto& owner = c == caller::other_user ? f.bob
+                                                             : c == caller::admin    ? f.admin
+                                                                                     : f.alice;
+                                         return request{"/api/v1/provider/agents?owner=" + owner.id,
                                                         signed_card_body(self, "Provided"), {}};
                                        }};
   r["GET /api/v1/provider/agents"] = {policy::user, 200, false, plain("/api/v1/provider/agents")};

@@ -53,13 +53,16 @@ struct fixture {
     return ids;
   }
   /// POST /provider/agents as `user` with `card`, signed by `signer` (none: unsigned).
-  http_result provider_register(const account& user, const json& card, const agent* signer) {
+  /// The agent signs the request naming `owner` (by default the user).
+  http_result provider_register(const account& user, const json& card, const agent* signer,
+                                const std::string& owner = "") {
     auto body = card.dump();
+    auto target = "/api/v1/provider/agents?owner=" + (owner.empty() ? user.id : owner);
     auto headers = user.auth();
     if (signer)
-      for (auto& h : signer->sign_request("POST", "/api/v1/provider/agents", body))
+      for (auto& h : signer->sign_request("POST", target, body))
         headers.insert(h);
-    return server.send("POST", "/api/v1/provider/agents", body, headers);
+    return server.send("POST", target, body, headers);
   }
 };
 
@@ -239,6 +242,24 @@ BOOST_AUTO_TEST_CASE(providers_register_agents_with_the_agents_signature) {
   BOOST_TEST(server.send("POST", "/api/v1/provider/agents", body,
                          fresh.sign_request("POST", "/api/v1/provider/agents", body))
                  .status == 401);
+  BOOST_TEST(server.get("/api/v1/agents/" + fresh.id).status == 404);
+
+  // A request the agent signed for wes is no use to anyone else: replayed
+  // by zoe with her own token, it names the wrong owner.
+  auto zoe = sign_up(server, "zoe@example.com");
+  auto for_wes = "/api/v1/provider/agents?owner=" + wes.id;
+  auto signed_for_wes = fresh.sign_request("POST", for_wes, body);
+  auto replayed = signed_for_wes;
+  auto zoe_auth = zoe.auth();
+  replayed.insert(zoe_auth.begin(), zoe_auth.end());
+  auto stolen = server.send("POST", for_wes, body, replayed);
+  BOOST_TEST(stolen.status == 403);
+  BOOST_TEST(stolen.error_message().find("owner") == 0, stolen.error_message());
+  // Nor can she name herself: the signature covers the query.
+  auto renamed = fresh.sign_request("POST", for_wes, body);
+  renamed.insert(zoe_auth.begin(), zoe_auth.end());
+  BOOST_TEST(server.send("POST", "/api/v1/provider/agents?owner=" + zoe.id, body, renamed).status ==
+             401);
   BOOST_TEST(server.get("/api/v1/agents/" + fresh.id).status == 404);
 
   auto created = provider_register(wes, card, &fresh);

@@ -90,4 +90,22 @@ BOOST_AUTO_TEST_CASE(base58btc_round_trips_leading_zeros) {
     BOOST_TEST(enc::base58btc_decode(enc::base58btc_encode(bytes)).value() == bytes);
 }
 
+BOOST_AUTO_TEST_CASE(utf8_is_checked_strictly) {
+  using tessera::encoding::valid_utf8;
+  BOOST_TEST(valid_utf8(""));
+  BOOST_TEST(valid_utf8("plain ascii"));
+  BOOST_TEST(valid_utf8("\xC3\x89lise"));            // É
+  BOOST_TEST(valid_utf8("\xE2\x82\xAC"));            // €
+  BOOST_TEST(valid_utf8("\xF0\x9F\x98\x80"));        // U+1F600
+  BOOST_TEST(valid_utf8("\xF4\x8F\xBF\xBF"));        // U+10FFFF, the last one
+  BOOST_TEST(!valid_utf8("\xFF"));                    // never in UTF-8
+  BOOST_TEST(!valid_utf8("\xC3"));                    // cut short
+  BOOST_TEST(!valid_utf8("\xC3("));                   // bad continuation
+  BOOST_TEST(!valid_utf8("\xC0\xAF"));                // overlong '/'
+  BOOST_TEST(!valid_utf8("\xE0\x80\xAF"));            // overlong, 3 bytes
+  BOOST_TEST(!valid_utf8("\xED\xA0\x80"));            // a surrogate, U+D800
+  BOOST_TEST(!valid_utf8("\xF4\x90\x80\x80"));        // above U+10FFFF
+  BOOST_TEST(!valid_utf8("\x80"));                    // a lone continuation byte
+}
+
 BOOST_AUTO_TEST_SUITE_END()

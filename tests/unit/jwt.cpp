@@ -24,7 +24,7 @@ const std::string good_payload =
     R"({"iss":"tessera","sub":"usr_alice","role":"user","jti":"j1","iat":1700000000,"exp":1700000900})";
 
 claims alice() {
-  return {"usr_alice", "user", "j1", issued_at, expires_at};
+  return {"usr_alice", "user", "j1", issued_at, expires_at, ""};
 }
 
 // HMAC-SHA256 from libsodium: an implementation independent of libjwt.
@@ -262,6 +262,19 @@ BOOST_AUTO_TEST_CASE(errors_never_echo_the_token) {
     BOOST_TEST(!mentions(err, part(token, 2)));
     BOOST_TEST(!mentions(err, part(token, 1)));
   }
+}
+
+BOOST_AUTO_TEST_CASE(the_sign_in_id_travels_when_given) {
+  auto c = alice();
+  c.sid = "fam_signin1";
+  problem err;
+  auto back = tessera::jwt::verify(tessera::jwt::sign(c, secret), secret, issued_at + 1, err);
+  BOOST_TEST_REQUIRE(back.has_value(), err.message);
+  BOOST_TEST(back->sid == "fam_signin1");
+  // Without one, none is made up (the server then refuses the token).
+  auto plain = tessera::jwt::verify(tessera::jwt::sign(alice(), secret), secret, issued_at + 1, err);
+  BOOST_TEST_REQUIRE(plain.has_value(), err.message);
+  BOOST_TEST(plain->sid.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

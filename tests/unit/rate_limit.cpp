@@ -96,6 +96,18 @@ BOOST_AUTO_TEST_CASE(reset_refills_a_bucket) {
   BOOST_TEST(allowed_in_a_row(b, "login:bob", 0) == 3);
 }
 
+BOOST_AUTO_TEST_CASE(a_token_given_back_can_be_taken_again_but_never_beyond_the_burst) {
+  buckets b(0.001, 2);
+  BOOST_TEST(allowed_in_a_row(b, "login:bob", 0) == 2);
+  b.give_back("login:bob");
+  BOOST_TEST(allowed_in_a_row(b, "login:bob", 0) == 1);
+  for (int i = 0; i < 5; ++i)
+    b.give_back("login:bob");
+  BOOST_TEST(allowed_in_a_row(b, "login:bob", 0) == 2);
+  b.give_back("login:nobody");  // an absent key is a full bucket already
+  BOOST_TEST(b.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(the_number_of_keys_is_bounded) {
   buckets b(0.001, 2, 16);
   for (int i = 0; i < 1000; ++i) {
