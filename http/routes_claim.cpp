@@ -15,10 +15,26 @@ namespace tessera::http {
 
 namespace {
 
+// Enough to claim a fleet at once; bounds what one user can make us store.
+constexpr size_t max_live_claim_tokens = 20;
+
 void create_claim_token(const call& c) {
   auto doc = read_object(c.req, c.res, {});
   if (!doc)
     return;
+  auto tokens = ask<std::vector<credential>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                             atom::cred_list::value, c.who.user_id,
+                                             std::string{"claim"});
+  if (!tokens.ok())
+    return send_error(c.res, tokens.error());
+  auto now = now_ms();
+  auto live = std::count_if(tokens.get().begin(), tokens.get().end(), [&](const credential& t) {
+    return t.used_at == 0 && t.revoked_at == 0 && t.expires_at > now;
+  });
+  if (static_cast<size_t>(live) >= max_live_claim_tokens)
+    return send_error(c.res, ec::conflict,
+                      "at most " + std::to_string(max_live_claim_tokens) +
+                          " unused claim tokens at a time; use one or let them expire");
   auto secret = secret_token::generate(secret_token::claim_prefix);
   credential t;
   t.hash = secret_token::hash(secret);

@@ -1,11 +1,20 @@
 #pragma once
 // Substring search with LIKE, the same on SQLite and PostgreSQL: both sides
-// are lower-cased (ASCII, as both databases' LOWER does without ICU) and the
-// wildcards of the user's text are escaped with '!', so "50%" matches only a
-// literal "50%". Use as `LOWER(col) LIKE :pattern ESCAPE '!'`.
+// are lower-cased in ASCII only and the wildcards of the user's text are
+// escaped with '!', so "50%" matches only a literal "50%". Use as
+// `<lower_ascii(sql, col)> LIKE :pattern ESCAPE '!'`.
+#include <soci/soci.h>
+
 #include <string>
 
 namespace tessera::storage {
+
+/// LOWER(col) in ASCII only: SQLite's LOWER is, PostgreSQL's follows the
+/// column's collation (É -> é) unless told to use "C".
+inline std::string lower_ascii(soci::session& sql, const std::string& column) {
+  return sql.get_backend_name() == "postgresql" ? "LOWER(" + column + " COLLATE \"C\")"
+                                                : "LOWER(" + column + ")";
+}
 
 inline std::string contains_pattern(const std::string& text) {
   std::string out = "%";

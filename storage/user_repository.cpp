@@ -89,8 +89,8 @@ user_page list(soci::session& sql, const user_query& q) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM users WHERE id > :after"
                    << " AND (:r1 = '' OR role = :r2)"
-                   << " AND (:q1 = '' OR LOWER(email) LIKE :q2 ESCAPE '!'"
-                      " OR LOWER(display_name) LIKE :q3 ESCAPE '!')"
+                   << " AND (:q1 = '' OR " << lower_ascii(sql, "email") << " LIKE :q2 ESCAPE '!'"
+                   << " OR " << lower_ascii(sql, "display_name") << " LIKE :q3 ESCAPE '!')"
                    << " ORDER BY id LIMIT :lim",
        soci::use(q.after_id), soci::use(q.role), soci::use(q.role), soci::use(q.search),
        soci::use(pattern), soci::use(pattern), soci::use(limit));

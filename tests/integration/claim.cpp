@@ -218,6 +218,24 @@ BOOST_AUTO_TEST_CASE(claim_tokens_work_once_and_only_as_claim_tokens) {
   BOOST_TEST(missing.status == 404);
 }
 
+BOOST_AUTO_TEST_CASE(a_user_holds_at_most_twenty_unused_claim_tokens) {
+  auto uma = sign_up(server, "uma@example.com");
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 20; ++i)
+    tokens.push_back(claim_token(uma));
+  auto over = server.send("POST", "/api/v1/claim-tokens", "{}", uma.auth());
+  BOOST_TEST(over.status == 409);
+  BOOST_TEST(over.error_code() == "conflict");
+  // Using one makes room for another.
+  agent a;
+  BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card())).status, 201);
+  auto target = "/api/v1/agents/" + a.id + "/claim";
+  auto body = json{{"token", tokens.front()}}.dump();
+  BOOST_REQUIRE_EQUAL(server.send("POST", target, body, a.sign_request("POST", target, body)).status,
+                      200);
+  BOOST_TEST(server.send("POST", "/api/v1/claim-tokens", "{}", uma.auth()).status == 201);
+}
+
 BOOST_AUTO_TEST_CASE(providers_register_agents_with_the_agents_signature) {
   auto admin = make_admin(dir, server, "admin@example.com");
   auto wes = sign_up(server, "wes@example.com");
