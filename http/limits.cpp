@@ -30,9 +30,9 @@ double per_second(int count, config::millis window) {
   return count / std::max(0.001, window.count() / 1000.0);
 }
 
-// A shared NAT may put many people behind one address: an IP gets several
-// accounts' worth of failures.
-constexpr int ip_failures_factor = 4;
+// A shared NAT may put many people behind one address, and many addresses may
+// try one account: each gets several accounts' (addresses') worth of failures.
+constexpr int wide_failures_factor = 4;
 
 }  // namespace
 
@@ -40,11 +40,14 @@ limits::limits(const config::settings& s)
     : enabled_(s.rate_limit.enabled),
       trusted_(parse_ranges(s.server.trusted_proxies)),
       requests_(s.rate_limit.requests_per_sec, s.rate_limit.burst_size),
-      login_account_(per_second(s.user_auth.login_max_failures, s.user_auth.login_window),
-                     s.user_auth.login_max_failures),
-      login_ip_(per_second(s.user_auth.login_max_failures * ip_failures_factor,
+      login_account_here_(per_second(s.user_auth.login_max_failures, s.user_auth.login_window),
+                          s.user_auth.login_max_failures),
+      login_account_(per_second(s.user_auth.login_max_failures * wide_failures_factor,
+                                s.user_auth.login_window),
+                     s.user_auth.login_max_failures * wide_failures_factor),
+      login_ip_(per_second(s.user_auth.login_max_failures * wide_failures_factor,
                            s.user_auth.login_window),
-                s.user_auth.login_max_failures * ip_failures_factor) {}
+                s.user_auth.login_max_failures * wide_failures_factor) {}
 
 std::string limits::client_of(const httplib::Request& req) const {
   if (trusted_.empty())
@@ -71,18 +74,27 @@ rate_limit::decision limits::take_principal(const principal& who, int64_t now_ms
 
 rate_limit::decision limits::login_attempt(const std::string& email, const std::string& ip,
                                            int64_t now_ms) {
-  auto account = login_account_.take(email, now_ms);
-  if (!account.allowed)
-    return account;
-  auto address = login_ip_.take(address_key(ip), now_ms);
-  if (!address.allowed)
+  auto address = address_key(ip);
+  auto here = email + " " + address;
+  auto d = login_account_here_.take(here, now_ms);
+  if (!d.allowed)
+    return d;
+  if (d = login_account_.take(email, now_ms); !d.allowed) {
+    login_account_here_.give_back(here);
+    return d;
+  }
+  if (d = login_ip_.take(address, now_ms); !d.allowed) {
+    login_account_here_.give_back(here);
     login_account_.give_back(email);
-  return address;
+  }
+  return d;
 }
 
 void limits::login_succeeded(const std::string& email, const std::string& ip) {
-  login_account_.reset(email);
-  login_ip_.give_back(address_key(ip));
+  auto address = address_key(ip);
+  login_account_here_.reset(email + " " + address);
+  login_account_.give_back(email);
+  login_ip_.give_back(address);
 }
 
 void send_rate_limited(httplib::Response& res, const rate_limit::decision& d,

@@ -26,10 +26,13 @@ public:
   rate_limit::decision take_ip(const std::string& ip, int64_t now_ms);
   rate_limit::decision take_principal(const principal& who, int64_t now_ms);
 
-  /// Login throttling. An attempt takes a token from the account's and the
-  /// address's buckets before the password is checked, so parallel guesses
-  /// can't outrun the count; a success gives the address its token back and
-  /// refills the account.
+  /// Login throttling. An attempt takes a token from three buckets before the
+  /// password is checked, so parallel guesses can't outrun the count: the
+  /// account from this address (login_max_failures), the account from
+  /// anywhere and the address for any account (four times that each). So a
+  /// stranger's failures lock the account only for the stranger, until they
+  /// come from many addresses. A success refills the account from this address
+  /// and gives the other two their token back.
   rate_limit::decision login_attempt(const std::string& email, const std::string& ip,
                                      int64_t now_ms);
   void login_succeeded(const std::string& email, const std::string& ip);
@@ -38,6 +41,7 @@ private:
   bool enabled_;
   std::vector<ip_address::range> trusted_;
   rate_limit::buckets requests_;
+  rate_limit::buckets login_account_here_;
   rate_limit::buckets login_account_;
   rate_limit::buckets login_ip_;
 };

@@ -48,6 +48,20 @@ struct throttled_fixture : fixture {
       : fixture(std::map<std::string, std::string>{{"user_auth.login_max_failures", "3"}}) {}
 };
 
+/// The same throttle behind a trusted proxy, so a test can speak from several
+/// client addresses.
+struct throttled_proxy_fixture : fixture {
+  throttled_proxy_fixture()
+      : fixture(std::map<std::string, std::string>{{"user_auth.login_max_failures", "3"},
+                                                   {"server.trusted_proxies", "[\"127.0.0.1\"]"}}) {}
+  http_result login_from(const std::string& address, const std::string& email,
+                         const std::string& password) {
+    return server.send("POST", "/api/v1/auth/login",
+                       json{{"email", email}, {"password", password}}.dump(),
+                       {{"X-Forwarded-For", address}});
+  }
+};
+
 /// Accounts switched off (the default).
 struct disabled_fixture {
   temp_dir dir;
@@ -460,6 +474,24 @@ BOOST_FIXTURE_TEST_CASE(parallel_guesses_do_not_outrun_the_throttle, throttled_f
     t.join();
   BOOST_TEST(checked.load() <= 3);
   BOOST_TEST(checked.load() + throttled.load() == 12);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_strangers_failures_do_not_lock_the_owner_out, throttled_proxy_fixture) {
+  auto mia = sign_up(server, "mia@example.com");
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST(login_from("198.51.100.7", mia.email, "guess " + std::to_string(i)).status == 401);
+  // The stranger's address is throttled for this account...
+  BOOST_TEST(login_from("198.51.100.7", mia.email, mia.password).status == 429);
+  // ...but the owner, elsewhere, still gets in.
+  BOOST_TEST(login_from("203.0.113.20", mia.email, mia.password).status == 200);
+  // Guessing from many addresses hits the account-wide limit (4 x 3), for everyone.
+  int refused = 0;
+  for (int i = 0; i < 16; ++i) {
+    auto res = login_from("192.0.2." + std::to_string(i + 1), mia.email, "guess");
+    refused += res.status == 429;
+  }
+  BOOST_TEST(refused >= 4);
+  BOOST_TEST(login_from("203.0.113.20", mia.email, mia.password).status == 429);
 }
 
 BOOST_FIXTURE_TEST_CASE(failed_logins_are_throttled, throttled_fixture) {
