@@ -222,6 +222,15 @@ std::string check_proxy(const std::string& entry) {
          quoted(entry);
 }
 
+// Each entry opens blocked addresses to outbound requests, so a typo must fail loudly rather than
+// open something else or nothing.
+std::string check_cidr(const std::string& entry) {
+  if (ip_address::parse_range(entry)) return "";
+  return "must be an IP address (127.0.0.1, ::1) or a CIDR range without host bits "
+         "(127.0.0.0/8, fd00::/8), got " +
+         quoted(entry);
+}
+
 std::string check_audit_output(const std::string& output) {
   if (output == "stdout" || (output.starts_with("file:") && output.size() > 5)) return "";
   return "must be stdout or file:PATH (e.g. file:/var/log/tessera/audit.log), got " +
@@ -315,25 +324,74 @@ key_spec int_key(std::string path, Field field, int lo, int hi) {
 }
 
 // A number with a fraction, in (0, hi]; printed in the shortest form that reads back exactly.
+std::string positive_range(double hi) {
+  return "a number greater than 0 and at most " + std::to_string(static_cast<int64_t>(hi));
+}
+
+std::string read_positive_number(const std::string& text, double hi, double& out) {
+  double number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  // Written so that NaN fails too.
+  if (ec != std::errc() || end != text.data() + text.size() || !(number > 0 && number <= hi))
+    return "must be " + positive_range(hi) + ", got " + quoted(text);
+  out = number;
+  return "";
+}
+
+std::string format_number(const double& value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+
 template <class Field>
 key_spec positive_number_key(std::string path, Field field, double hi) {
-  std::string expected =
-      "a number greater than 0 and at most " + std::to_string(static_cast<int64_t>(hi));
-  auto convert = [=](const std::string& text, double& out) -> std::string {
-    double number = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-    // Written so that NaN fails too.
-    if (ec != std::errc() || end != text.data() + text.size() || !(number > 0 && number <= hi))
-      return "must be " + expected + ", got " + quoted(text);
-    out = number;
-    return "";
+  auto convert = [=](const std::string& text, double& out) {
+    return read_positive_number(text, hi, out);
   };
-  auto to_text = [](const double& value) {
-    char buffer[32];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string(buffer, end);
+  return scalar_key(path, field, positive_range(hi), convert, format_number);
+}
+
+template <class Visit>
+void each_entry(const YAML::Node& map, const std::string& prefix,
+                std::vector<config_error>& errors, Visit visit);
+
+// A mapping of fixed names (those of the default map) to numbers in (0, hi], e.g.
+// `weights: {call_error: 2}`. Names not given keep their defaults, so a file states only what it
+// changes; it replaces the defaults only when every entry is valid.
+template <class Field>
+key_spec number_map_key(std::string path, Field field, double hi) {
+  auto read = [=](const YAML::Node& node, settings& s, const env_lookup& env,
+                  std::vector<config_error>& errors) {
+    if (!node.IsMap()) {
+      errors.push_back({path, "expected a mapping of names to numbers, got " + describe(node)});
+      return;
+    }
+    auto entries = field(s);
+    size_t errors_before = errors.size();
+    each_entry(node, path, errors, [&](const std::string& name, const YAML::Node& value) {
+      std::string entry_path = path + "." + name;
+      if (!entries.contains(name)) {
+        std::string names;
+        for (const auto& [known, _] : entries) names += (names.empty() ? "" : ", ") + known;
+        errors.push_back({entry_path, "unknown name; expected one of " + names});
+      } else if (!value.IsScalar()) {
+        errors.push_back(
+            {entry_path, "expected " + positive_range(hi) + ", got " + describe(value)});
+      } else if (auto text = expand(value.Scalar(), entry_path, env, errors)) {
+        if (auto problem = read_positive_number(*text, hi, entries[name]); !problem.empty())
+          errors.push_back({entry_path, problem});
+      }
+    });
+    if (errors.size() == errors_before) field(s) = std::move(entries);
   };
-  return scalar_key(path, field, expected, convert, to_text);
+  auto print = [=](YAML::Emitter& out, const settings& s) {
+    out << YAML::BeginMap;
+    for (const auto& [name, number] : field(s))
+      out << YAML::Key << name << YAML::Value << format_number(number);
+    out << YAML::EndMap;
+  };
+  return {path, read, print};
 }
 
 // Only the YAML 1.2 spellings: yaml-cpp would also take yes/no/on/off, which YAML 1.2 reads as
@@ -463,6 +521,10 @@ const std::vector<key_spec>& keys() {
       int_key(TESSERA_KEY(database, readers), 1, 64),
       duration_key(TESSERA_KEY(registry, heartbeat_interval), 1s, 1h),
       duration_key(TESSERA_KEY(registry, offline_after), 1s, 24h),
+      positive_number_key(TESSERA_KEY(reputation, alpha), 1),
+      duration_key(TESSERA_KEY(reputation, half_life), 1h, 87600h),
+      int_key(TESSERA_KEY(reputation, trusted_min_events), 1, 1'000'000),
+      number_map_key(TESSERA_KEY(reputation, weights), 100),
       duration_key(TESSERA_KEY(auth, signature_max_skew), 1s, 1h),
       bool_key(TESSERA_KEY(auth, required)),
       bool_key(TESSERA_KEY(user_auth, enabled)),
@@ -478,6 +540,9 @@ const std::vector<key_spec>& keys() {
       positive_number_key(TESSERA_KEY(rate_limit, requests_per_sec), 1e6),
       int_key(TESSERA_KEY(rate_limit, burst_size), 1, 1'000'000),
       int_key(TESSERA_KEY(rate_limit, max_connections), 1, 100'000),
+      list_key(TESSERA_KEY(security, allow_cidrs),
+               "a list of IP addresses or CIDR ranges, e.g. [\"127.0.0.0/8\"]",
+               "an address or CIDR range string", check_cidr),
       string_key(TESSERA_KEY(audit_log, output), "stdout or file:PATH", check_audit_output),
       choice_key(TESSERA_KEY(logging, level), {"trace", "debug", "info", "warn", "error", "off"}),
       choice_key(TESSERA_KEY(logging, format), {"text", "json"}),

@@ -4,6 +4,7 @@
 // the README's configuration reference.
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,20 @@ struct registry_settings {
   millis offline_after{90'000};
 };
 
+// The score math and why these defaults: protocol/reputation.hpp.
+struct reputation_settings {
+  double alpha = 0.1;  // how far one event of weight 1 moves the score, (0, 1]
+  millis half_life = std::chrono::hours(720);  // decay toward the prior
+  int trusted_min_events = 10;  // credited events before the Trusted badge can show
+  // Each event kind's weight; the loader accepts exactly these names.
+  std::map<std::string, double> weights = {
+      {"registered", 1},          {"heartbeat_kept", 0.1},       {"heartbeat_missed", 0.5},
+      {"verification_passed", 3}, {"verification_failed", 2},    {"call_success", 0.5},
+      {"call_error", 1},          {"call_timeout", 0.75},        {"review_positive", 1.5},
+      {"review_negative", 1.5},
+  };
+};
+
 struct auth_settings {
   millis signature_max_skew{300'000};
   // true: every route that is not public demands valid credentials. false
@@ -59,6 +74,13 @@ struct rate_limit_settings {
   int max_connections = 1000;     // connections queued or served at once; more get 503
 };
 
+struct security_settings {
+  // Ranges (IPs or CIDRs) that outbound requests (endpoint verification) may
+  // reach although they are loopback, private or otherwise blocked
+  // (protocol/address_class.hpp). Empty: only public addresses.
+  std::vector<std::string> allow_cidrs;
+};
+
 struct audit_log_settings {
   std::string output = "stdout";  // stdout | file:PATH
 };
@@ -76,9 +98,11 @@ struct settings {
   server_settings server;
   database_settings database;
   registry_settings registry;
+  reputation_settings reputation;
   auth_settings auth;
   user_auth_settings user_auth;
   rate_limit_settings rate_limit;
+  security_settings security;
   audit_log_settings audit_log;
   logging_settings logging;
   actors_settings actors;

@@ -56,7 +56,7 @@ void list_own_agents(const call& c) {
   list_agents_with_owner(c, q, false);
 }
 
-void replace_agent(const call& c) {
+void replace_own_agent(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
     return;
@@ -76,7 +76,7 @@ void replace_agent(const call& c) {
   c.res.set_content(agent_json(stored.get(), true), "application/json");
 }
 
-void dashboard(const call& c) {
+void provider_dashboard(const call& c) {
   if (!check_params(c.req, c.res, {}))
     return;
   auto stats = ask<std::string>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
@@ -94,9 +94,9 @@ std::vector<route> provider_routes() {
       {"POST", "/api/v1/provider/agents", access::user, create_agent, true},
       {"GET", "/api/v1/provider/agents", access::user, list_own_agents, true},
       {"GET", "/api/v1/provider/agents/{id}", access::owner, show_agent, true},
-      {"PUT", "/api/v1/provider/agents/{id}", access::owner, replace_agent, true},
+      {"PUT", "/api/v1/provider/agents/{id}", access::owner, replace_own_agent, true},
       {"DELETE", "/api/v1/provider/agents/{id}", access::owner, remove_agent, true},
-      {"GET", "/api/v1/provider/dashboard", access::user, dashboard, true},
+      {"GET", "/api/v1/provider/dashboard", access::user, provider_dashboard, true},
   };
 }
 

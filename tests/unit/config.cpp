@@ -54,6 +54,10 @@ void check_equal(const settings& a, const settings& b) {
   BOOST_TEST(a.database.readers == b.database.readers);
   BOOST_TEST(a.registry.heartbeat_interval.count() == b.registry.heartbeat_interval.count());
   BOOST_TEST(a.registry.offline_after.count() == b.registry.offline_after.count());
+  BOOST_TEST(a.reputation.alpha == b.reputation.alpha);
+  BOOST_TEST(a.reputation.half_life.count() == b.reputation.half_life.count());
+  BOOST_TEST(a.reputation.trusted_min_events == b.reputation.trusted_min_events);
+  BOOST_TEST((a.reputation.weights == b.reputation.weights));
   BOOST_TEST(a.auth.signature_max_skew.count() == b.auth.signature_max_skew.count());
   BOOST_TEST(a.auth.required == b.auth.required);
   BOOST_TEST(a.user_auth.enabled == b.user_auth.enabled);
@@ -69,6 +73,7 @@ void check_equal(const settings& a, const settings& b) {
   BOOST_TEST(a.rate_limit.requests_per_sec == b.rate_limit.requests_per_sec);
   BOOST_TEST(a.rate_limit.burst_size == b.rate_limit.burst_size);
   BOOST_TEST(a.rate_limit.max_connections == b.rate_limit.max_connections);
+  BOOST_TEST(a.security.allow_cidrs == b.security.allow_cidrs, boost::test_tools::per_element());
   BOOST_TEST(a.audit_log.output == b.audit_log.output);
   BOOST_TEST(a.logging.level == b.logging.level);
   BOOST_TEST(a.logging.format == b.logging.format);
@@ -90,6 +95,11 @@ database:
 registry:
   heartbeat_interval: 10s
   offline_after: 1m
+reputation:
+  alpha: 0.2
+  half_life: 168h
+  trusted_min_events: 25
+  weights: {call_error: 2.5, review_positive: 0.25}
 auth:
   signature_max_skew: 2m
   required: true
@@ -108,6 +118,8 @@ rate_limit:
   requests_per_sec: 2.5
   burst_size: 10
   max_connections: 500
+security:
+  allow_cidrs: ["127.0.0.0/8", "::1"]
 audit_log:
   output: "file:/var/log/tessera/audit.log"
 logging:
@@ -145,6 +157,12 @@ BOOST_AUTO_TEST_CASE(every_key_parses) {
   BOOST_TEST(s.database.readers == 8);
   BOOST_TEST(s.registry.heartbeat_interval.count() == 10'000);
   BOOST_TEST(s.registry.offline_after.count() == 60'000);
+  BOOST_TEST(s.reputation.alpha == 0.2);
+  BOOST_TEST(s.reputation.half_life.count() == 168 * 3'600'000LL);
+  BOOST_TEST(s.reputation.trusted_min_events == 25);
+  BOOST_TEST(s.reputation.weights.at("call_error") == 2.5);
+  BOOST_TEST(s.reputation.weights.at("review_positive") == 0.25);
+  BOOST_TEST(s.reputation.weights.at("call_success") == 0.5);  // not given: the default
   BOOST_TEST(s.auth.signature_max_skew.count() == 120'000);
   BOOST_TEST(s.server.trusted_proxies ==
                  (std::vector<std::string>{"10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1"}),
@@ -163,6 +181,8 @@ BOOST_AUTO_TEST_CASE(every_key_parses) {
   BOOST_TEST(s.rate_limit.requests_per_sec == 2.5);
   BOOST_TEST(s.rate_limit.burst_size == 10);
   BOOST_TEST(s.rate_limit.max_connections == 500);
+  BOOST_TEST(s.security.allow_cidrs == (std::vector<std::string>{"127.0.0.0/8", "::1"}),
+             boost::test_tools::per_element());
   BOOST_TEST(s.audit_log.output == "file:/var/log/tessera/audit.log");
   BOOST_TEST(s.logging.level == "debug");
   BOOST_TEST(s.logging.format == "json");
@@ -391,6 +411,7 @@ BOOST_AUTO_TEST_CASE(account_and_limit_defaults) {
   BOOST_TEST(s.rate_limit.requests_per_sec == 100.0);
   BOOST_TEST(s.rate_limit.burst_size == 200);
   BOOST_TEST(s.rate_limit.max_connections == 1000);
+  BOOST_TEST(s.security.allow_cidrs.empty());
   BOOST_TEST(s.audit_log.output == "stdout");
 }
 
@@ -420,6 +441,39 @@ BOOST_AUTO_TEST_CASE(trusted_proxies_are_addresses_or_ranges) {
   auto from_env = load("server: {trusted_proxies: [\"${LB}\"]}", {{"LB", "172.16.0.0/12"}});
   BOOST_TEST_REQUIRE(from_env.ok());
   BOOST_TEST(from_env.value.server.trusted_proxies.front() == "172.16.0.0/12");
+}
+
+BOOST_AUTO_TEST_CASE(allow_cidrs_are_addresses_or_ranges) {
+  auto good = load(R"(security: {allow_cidrs: ["127.0.0.0/8", "::1", "[::1]", "10.1.0.0/16",
+                                               "fd00::/8", "169.254.169.254"]})");
+  BOOST_TEST_REQUIRE(good.ok());
+  BOOST_TEST(good.value.security.allow_cidrs.size() == 6u);
+
+  auto bad = load(R"(security: {allow_cidrs: ["127.0.0.1/8", "localhost", "10.0.0.0/33", "",
+                                              [1], "fe80::1%eth0"]})");
+  std::vector<std::string> keys;
+  for (const auto& error : bad.errors) keys.push_back(error.key);
+  std::vector<std::string> expected = {"security.allow_cidrs[0]", "security.allow_cidrs[1]",
+                                       "security.allow_cidrs[2]", "security.allow_cidrs[3]",
+                                       "security.allow_cidrs[4]", "security.allow_cidrs[5]"};
+  BOOST_TEST(keys == expected, boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(!bad.errors.empty());
+  BOOST_TEST(contains(bad.errors[0].message, "without host bits"));
+  BOOST_TEST(contains(bad.errors[0].message, "\"127.0.0.1/8\""));
+  BOOST_TEST(bad.value.security.allow_cidrs.empty());  // a half-valid list is not applied
+
+  auto scalar = only_error(load("security: {allow_cidrs: 127.0.0.0/8}"));
+  BOOST_TEST(scalar.key == "security.allow_cidrs");
+  BOOST_TEST(contains(scalar.message, "expected a list of IP addresses or CIDR ranges"));
+  BOOST_TEST(only_error(load("security: {allow_cidr: []}")).message ==
+             "unknown key (did you mean security.allow_cidrs?)");
+
+  settings s;
+  s.security.allow_cidrs = {"127.0.0.0/8", "::1"};
+  auto reloaded = load(to_yaml(s));
+  BOOST_TEST_REQUIRE(reloaded.ok());
+  BOOST_TEST(reloaded.value.security.allow_cidrs == s.security.allow_cidrs,
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(booleans_are_true_or_false) {
@@ -605,6 +659,57 @@ BOOST_AUTO_TEST_CASE(dev_mode_makes_up_a_missing_secret) {
   BOOST_TEST(!check_for_mode(a, run_mode::dev).ok());
 }
 
+BOOST_AUTO_TEST_CASE(reputation_defaults_and_ranges) {
+  auto defaults = load("");
+  BOOST_TEST_REQUIRE(defaults.ok());
+  const auto& r = defaults.value.reputation;
+  BOOST_TEST(r.alpha == 0.1);
+  BOOST_TEST(r.half_life.count() == 720 * 3'600'000LL);
+  BOOST_TEST(r.trusted_min_events == 10);
+  BOOST_TEST(r.weights.size() == 10u);
+  BOOST_TEST(r.weights.at("verification_passed") == 3.0);
+
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"reputation: {alpha: 0}", "reputation.alpha"},
+      {"reputation: {alpha: 1.01}", "reputation.alpha"},
+      {"reputation: {alpha: nan}", "reputation.alpha"},
+      {"reputation: {half_life: 59m}", "reputation.half_life"},
+      {"reputation: {half_life: 87601h}", "reputation.half_life"},
+      {"reputation: {half_life: 720}", "reputation.half_life"},
+      {"reputation: {trusted_min_events: 0}", "reputation.trusted_min_events"},
+      {"reputation: {trusted_min_events: 1000001}", "reputation.trusted_min_events"},
+      {"reputation: {weights: {call_error: 0}}", "reputation.weights.call_error"},
+      {"reputation: {weights: {call_error: -1}}", "reputation.weights.call_error"},
+      {"reputation: {weights: {call_error: 100.5}}", "reputation.weights.call_error"},
+      {"reputation: {weights: {call_error: [1]}}", "reputation.weights.call_error"},
+      {"reputation: {weights: {call_eror: 1}}", "reputation.weights.call_eror"},
+      {"reputation: {weights: {call_error: 1, call_error: 2}}", "reputation.weights.call_error"},
+      {"reputation: {weights: 2}", "reputation.weights"},
+      {"reputation: {weights: [call_error]}", "reputation.weights"},
+  };
+  for (const auto& [text, key] : cases) BOOST_TEST(only_error(load(text)).key == key, text);
+
+  auto unknown = only_error(load("reputation: {weights: {call_failed: 1}}"));
+  BOOST_TEST(contains(unknown.message, "expected one of "));
+  BOOST_TEST(contains(unknown.message, "call_error"));
+  BOOST_TEST(contains(only_error(load("reputation: {weights: {call_error: 0}}")).message,
+                      "greater than 0 and at most 100"));
+  // A map with a bad entry is not half-applied.
+  auto half = load("reputation: {weights: {call_error: 2, call_timeout: x}}");
+  BOOST_TEST(half.value.reputation.weights.at("call_error") == 1.0);
+
+  auto edges = load(R"(
+reputation: {alpha: 1, half_life: 1h, trusted_min_events: 1, weights: {registered: 100}}
+)");
+  BOOST_TEST_REQUIRE(edges.ok());
+  BOOST_TEST(edges.value.reputation.weights.at("registered") == 100.0);
+  BOOST_TEST(load("reputation: {half_life: 87600h, trusted_min_events: 1000000}").ok());
+  BOOST_TEST(load("reputation: {weights: {}}").ok());
+  auto from_env = load("reputation: {weights: {call_error: \"${W}\"}}", {{"W", "4"}});
+  BOOST_TEST_REQUIRE(from_env.ok());
+  BOOST_TEST(from_env.value.reputation.weights.at("call_error") == 4.0);
+}
+
 BOOST_AUTO_TEST_CASE(offline_after_must_exceed_heartbeat) {
   for (const char* offline : {"30s", "10s"}) {
     std::string text = std::string("registry: {heartbeat_interval: 30s, offline_after: ") + offline;
@@ -700,18 +805,23 @@ BOOST_AUTO_TEST_CASE(to_yaml_prints_every_key_and_redacts) {
   for (const char* key :
        {"http_addr", "cors_origins", "request_timeout", "max_body_bytes", "http_threads",
         "trusted_proxies", "driver", "dsn", "readers", "heartbeat_interval", "offline_after",
-        "signature_max_skew", "required", "enabled", "jwt_secret", "access_ttl", "refresh_ttl",
+        "alpha", "half_life", "trusted_min_events", "weights", "signature_max_skew", "required", "enabled", "jwt_secret", "access_ttl", "refresh_ttl",
         "claim_token_ttl", "password_hash_ops", "password_hash_memory", "login_max_failures",
         "login_window", "requests_per_sec", "burst_size", "max_connections", "output", "level",
-        "format", "threads"})
+        "format", "threads", "allow_cidrs"})
     BOOST_TEST(contains(yaml, std::string(key) + ":"), key);
   BOOST_TEST(contains(yaml, "password_hash_memory: 64MiB"));
   BOOST_TEST(contains(yaml, "refresh_ttl: 168h"));
   BOOST_TEST(contains(yaml, "requests_per_sec: 100\n"));
+  BOOST_TEST(contains(yaml, "half_life: 720h"));
+  BOOST_TEST(contains(yaml, "call_timeout: 0.75\n"));
+  BOOST_TEST(yaml.find("registry:") < yaml.find("reputation:"));
+  BOOST_TEST(yaml.find("reputation:") < yaml.find("\nauth:"));
   BOOST_TEST(yaml.find("server:") < yaml.find("database:"));
   BOOST_TEST(yaml.find("\nauth:") < yaml.find("user_auth:"));
   BOOST_TEST(yaml.find("user_auth:") < yaml.find("rate_limit:"));
-  BOOST_TEST(yaml.find("rate_limit:") < yaml.find("audit_log:"));
+  BOOST_TEST(yaml.find("rate_limit:") < yaml.find("security:"));
+  BOOST_TEST(yaml.find("security:") < yaml.find("audit_log:"));
   BOOST_TEST(yaml.find("logging:") < yaml.find("actors:"));
 
   auto reloaded = load(yaml);
