@@ -35,6 +35,7 @@ using cred_list = caf::atom_constant<caf::atom("cred_list")>;
 using stats = caf::atom_constant<caf::atom("stats")>;
 using audit = caf::atom_constant<caf::atom("audit")>;
 using signed_in = caf::atom_constant<caf::atom("signed_in")>;
+using reputation = caf::atom_constant<caf::atom("reputation")>;
 }  // namespace atom
 
 /// Every component answers `status` with a JSON object (as text) describing
@@ -73,7 +74,10 @@ using reader_actor = caf::typed_actor<
     // dashboard counts as a JSON object: for one owner (provider) or, with
     // "", for the whole node (admin)
     caf::replies_to<atom::stats, std::string>::with<std::string>,
-    caf::replies_to<atom::audit, audit_query>::with<std::vector<audit_entry>>>::
+    caf::replies_to<atom::audit, audit_query>::with<std::vector<audit_entry>>,
+    // an agent's reputation and its log newest first: seq below before_seq
+    // (0: from the newest), at most limit entries (0: the state only)
+    caf::replies_to<atom::reputation, std::string, int64_t, int32_t>::with<reputation_view>>::
     extend_with<status_client_actor>;
 
 /// One per online agent: its live state and its offline deadline. Linked to
@@ -99,6 +103,11 @@ using registry_actor = caf::typed_actor<
 using replay_guard_actor = caf::typed_actor<
     caf::replies_to<atom::check, std::string, std::string, int64_t>::with<caf::ok_atom>>::
     extend_with<status_client_actor>;
+
+/// Scores agents from the registry's events (it subscribes as an
+/// event_listener_actor); see actors/reputation.hpp.
+using reputation_actor =
+    caf::typed_actor<caf::reacts_to<agent_event>>::extend_with<status_client_actor>;
 
 /// Security events: stamps, hash-chains, writes one JSON line to
 /// audit_log.output and stores each entry through the writer.

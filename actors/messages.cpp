@@ -23,6 +23,11 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<audit_entry>("tessera::audit_entry");
   cfg.add_message_type<std::vector<audit_entry>>("std::vector<tessera::audit_entry>");
   cfg.add_message_type<audit_query>("tessera::audit_query");
+  cfg.add_message_type<reputation::score_state>("tessera::reputation::score_state");
+  cfg.add_message_type<reputation_change>("tessera::reputation_change");
+  cfg.add_message_type<reputation_entry>("tessera::reputation_entry");
+  cfg.add_message_type<std::vector<reputation_entry>>("std::vector<tessera::reputation_entry>");
+  cfg.add_message_type<reputation_view>("tessera::reputation_view");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return std::string{"tessera: "} + to_string(static_cast<ec>(code)) +

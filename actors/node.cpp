@@ -8,6 +8,7 @@
 #include "actors/readers.hpp"
 #include "actors/registry.hpp"
 #include "actors/replay_guard.hpp"
+#include "actors/reputation.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -39,6 +40,12 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   rc.flush_interval = s.registry.heartbeat_interval;
   rc.timeout = s.server.request_timeout;
   actors_.registry = sys.spawn(registry, rc, actors_.writer, actors_.readers);
+  reputation_config repc;
+  repc.params = reputation::params_from(s.reputation);
+  repc.timeout = s.server.request_timeout;
+  actors_.reputation = sys.spawn(reputation_engine, repc, actors_.writer, actors_.readers);
+  caf::anon_send(actors_.registry, atom::subscribe::value,
+                 event_listener_actor{actors_.reputation});
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();
   actors_.replay = sys.spawn(replay_guard, static_cast<int64_t>(skew),
                              static_cast<int64_t>(std::time(nullptr)), replay_capacity);
@@ -55,6 +62,14 @@ void node::shutdown() {
     return;
   stopped_ = true;
   caf::scoped_actor self{sys_};
+  // The reputation engine stops first: it answers status only after the
+  // events in its mailbox, so the writes they started reach the writer ahead
+  // of its flush. Events still waiting behind an agent's write in flight, and
+  // any published after this, are not scored.
+  self->request(actors_.reputation, std::chrono::seconds(30), atom::status::value)
+      .receive([](const std::string&) {}, [](const caf::error&) {});
+  self->send_exit(actors_.reputation, caf::exit_reason::user_shutdown);
+  self->wait_for(actors_.reputation);
   // The registry saves its coalesced heartbeats and stops first, so nothing
   // new reaches the writer; then the writer commits what it holds.
   self->request(actors_.registry, std::chrono::seconds(30), atom::flush::value)

@@ -1,6 +1,6 @@
 #pragma once
 // Spawns every actor of one Tessera process from its settings, and stops them
-// in order: the registry first (no new writes), then the audit log (its queued
+// in order: the reputation engine and the registry first (no new writes), then the audit log (its queued
 // entries reach the writer), then the writer after a flush.
 #include <caf/all.hpp>
 
@@ -15,6 +15,7 @@ struct node_actors {
   registry_actor registry;
   replay_guard_actor replay;
   audit_log_actor audit;
+  reputation_actor reputation;
 };
 
 class node {

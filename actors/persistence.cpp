@@ -7,6 +7,7 @@
 #include "storage/audit_repository.hpp"
 #include "storage/credential_repository.hpp"
 #include "storage/database.hpp"
+#include "storage/reputation_repository.hpp"
 #include "storage/user_repository.hpp"
 
 namespace tessera {
@@ -95,6 +96,10 @@ problem apply(soci::session& sql, const write_op& op) {
       return use_claim(sql, op);
     case write_op::append_audit:
       storage::audit::append(sql, op.audit);
+      return {};
+    case write_op::record_reputation:
+      if (!storage::scores::record(sql, op.reputation))
+        return {ec::not_found, "no agent with id " + op.reputation.agent_id};
       return {};
   }
   return {ec::invalid_request, "unknown write"};

@@ -8,6 +8,7 @@
 #include "storage/audit_repository.hpp"
 #include "storage/credential_repository.hpp"
 #include "storage/database.hpp"
+#include "storage/reputation_repository.hpp"
 #include "storage/user_repository.hpp"
 
 namespace tessera {
@@ -122,6 +123,24 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
         return run_all(self->state,
                        [&](soci::session& sql) { return storage::audit::list(sql, q); });
       },
+      [=](atom::reputation, const std::string& id, int64_t before_seq,
+          int32_t limit) -> caf::result<reputation_view> {
+        return run_find(
+            self->state,
+            [&](soci::session& sql) -> std::optional<reputation_view> {
+              if (!storage::agents::find(sql, id))
+                return std::nullopt;
+              reputation_view v;
+              if (auto s = storage::scores::find(sql, id)) {
+                v.scored = true;
+                v.state = *s;
+              }
+              if (limit > 0)
+                v.history = storage::scores::list(sql, id, before_seq, limit);
+              return v;
+            },
+            "no agent with id " + id);
+      },
       [=](atom::ping) -> caf::result<caf::ok_atom> {
         auto ok = run(self->state, [&](soci::session& sql) {
           int one = 0;
@@ -176,6 +195,9 @@ reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state
       },
       [=](atom::audit, audit_query& q) {
         return self->delegate(pick(), atom::audit::value, std::move(q));
+      },
+      [=](atom::reputation, std::string& id, int64_t before_seq, int32_t limit) {
+        return self->delegate(pick(), atom::reputation::value, std::move(id), before_seq, limit);
       },
       [=](atom::status) -> std::string {
         return nlohmann::json{{"readers", self->state.pool.size()}}.dump();

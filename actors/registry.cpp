@@ -241,7 +241,13 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         }
         st.last_seen[id] = now_ms();
         self->request(it->second.actor, cfg.timeout, atom::heartbeat::value)
-            .then([=](heartbeat_ack ack) mutable { rp.deliver(std::move(ack)); },
+            .then(
+                [=](heartbeat_ack ack) mutable {
+                  // Only beats within a session: one that ends a lapse is
+                  // agent_online, and the missed deadline already counted.
+                  publish(self, "agent_heartbeat", id);
+                  rp.deliver(std::move(ack));
+                },
                   [=](caf::error&) mutable {
                     // The session ended between lookup and delivery.
                     bring_online(self, cfg, writer, readers, id, rp);

@@ -120,6 +120,24 @@ bool read_limit(const httplib::Request& req, httplib::Response& res, int max, in
   return true;
 }
 
+bool read_before_seq(const httplib::Request& req, httplib::Response& res, int64_t& out) {
+  out = 0;
+  if (!req.has_param("before"))
+    return true;
+  auto text = req.get_param_value("before");
+  size_t used = 0;
+  try {
+    out = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || out < 1) {
+    send_error(res, ec::invalid_request, "before: expected a positive seq number");
+    return false;
+  }
+  return true;
+}
+
 std::optional<std::string> read_email(const nlohmann::json& doc, httplib::Response& res) {
   std::string email;
   if (!read_string(doc, "email", 254, true, email, res))

@@ -29,6 +29,10 @@ bool check_params(const httplib::Request& req, httplib::Response& res,
 bool read_limit(const httplib::Request& req, httplib::Response& res, int max, int fallback,
                 int32_t& out);
 
+/// ?before=<seq> (newest-first logs): a positive number, or 0 (from the
+/// newest) when absent.
+bool read_before_seq(const httplib::Request& req, httplib::Response& res, int64_t& out);
+
 /// An email as accounts store it: trimmed, lower case, one '@', a dot in the
 /// domain, at most 254 bytes. nullopt after writing the 400.
 std::optional<std::string> read_email(const nlohmann::json& doc, httplib::Response& res);

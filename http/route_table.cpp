@@ -22,7 +22,7 @@ const std::vector<route>& route_table() {
   static const std::vector<route> all = [] {
     std::vector<route> out;
     for (auto group : {health_routes, agent_routes, claim_routes, auth_routes, api_key_routes,
-                       provider_routes, admin_routes}) {
+                       provider_routes, admin_routes, directory_routes}) {
       auto routes = group();
       out.insert(out.end(), routes.begin(), routes.end());
     }

@@ -79,5 +79,6 @@ std::vector<route> api_key_routes();
 std::vector<route> claim_routes();
 std::vector<route> provider_routes();
 std::vector<route> admin_routes();
+std::vector<route> directory_routes();
 
 }  // namespace tessera::http

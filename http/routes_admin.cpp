@@ -155,17 +155,8 @@ void list_audit(const call& c) {
   q.action = c.req.get_param_value("action");
   if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
     return;
-  if (c.req.has_param("before")) {
-    auto text = c.req.get_param_value("before");
-    size_t used = 0;
-    try {
-      q.before_seq = std::stoll(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != text.size() || q.before_seq < 1)
-      return send_error(c.res, ec::invalid_request, "before: expected a positive seq number");
-  }
+  if (!read_before_seq(c.req, c.res, q.before_seq))
+    return;
   auto entries = ask<std::vector<audit_entry>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
                                                atom::audit::value, q);
   if (!entries.ok())

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocol/account.hpp"
+#include "protocol/reputation_record.hpp"
 
 namespace tessera {
 
@@ -63,7 +64,7 @@ typename Inspector::result_type inspect(Inspector& f, agent_page& x) {
 
 /// Published by the registry to its subscribers (the reputation engine later).
 struct agent_event {
-  std::string kind;  // agent_registered | _updated | _deregistered | _online | _offline
+  std::string kind;  // agent_registered | _updated | _deregistered | _online | _offline | _heartbeat
   std::string agent_id;
   int64_t at = 0;
 };
@@ -110,20 +111,23 @@ struct write_op {
                         // and unexpired (else conflict) and binds the agent to its user
                         // (not_found if no such agent)
     append_audit,       // audit (at, action, actor, target, remote, detail, prev_hash, hash)
+    record_reputation,  // reputation: appends the event and stores the state after it;
+                        // not_found if no such agent
   };
   int32_t kind = insert_agent;
   agent_record agent;
   user_record user;
   credential cred;
   audit_entry audit;
+  reputation_change reputation;
   std::string key;
   int64_t at = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_op& x) {
-  return f(caf::meta::type_name("write_op"), x.kind, x.agent, x.user, x.cred, x.audit, x.key,
-           x.at);
+  return f(caf::meta::type_name("write_op"), x.kind, x.agent, x.user, x.cred, x.audit,
+           x.reputation, x.key, x.at);
 }
 
 }  // namespace tessera

@@ -95,6 +95,24 @@ const std::vector<migration>& migrations() {
         " prev_hash TEXT NOT NULL,"
         " hash TEXT NOT NULL)",
         "CREATE INDEX audit_log_action ON audit_log (action, seq)"}},
+      {3,
+       "reputation scores and their event log",
+       {// The state after the newest event: what the log folds to.
+        "CREATE TABLE agent_scores ("
+        " agent_id {id} PRIMARY KEY REFERENCES agents (id) ON DELETE CASCADE,"
+        " score DOUBLE PRECISION NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " events BIGINT NOT NULL,"
+        " last_heartbeat_credit BIGINT NOT NULL)",
+        // Append only: every credited event with the score before and after.
+        "CREATE TABLE reputation_events ("
+        " seq {serial},"
+        " agent_id {id} NOT NULL REFERENCES agents (id) ON DELETE CASCADE,"
+        " kind TEXT NOT NULL,"
+        " at BIGINT NOT NULL,"
+        " score_before DOUBLE PRECISION NOT NULL,"
+        " score_after DOUBLE PRECISION NOT NULL)",
+        "CREATE INDEX reputation_events_agent ON reputation_events (agent_id, seq)"}},
   };
   return all;
 }

@@ -163,6 +163,11 @@ std::map<std::string, recipe> recipes() {
     };
   };
   r["GET /api/v1/health"] = {policy::open, 200, false, plain("/api/v1/health")};
+  r["GET /api/v1/directory/{id}/reputation"] = {policy::open, 200, false,
+                                                [](F& f, caller, agent& self) {
+    self = f.alices_agent();
+    return request{"/api/v1/directory/" + self.id + "/reputation", "", {}};
+  }};
   r["POST /api/v1/agents"] = {policy::agent, 201, false, [](F&, caller, agent& self) {
                                 return request{"/api/v1/agents",
                                                signed_card_body(self, "Fresh"), {}};

@@ -1,0 +1,70 @@
+#include "storage/reputation_repository.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace tessera::storage::scores {
+
+std::optional<reputation::score_state> find(soci::session& sql, const std::string& agent_id) {
+  reputation::score_state s;
+  long long updated_at = 0, events = 0, last_credit = 0;
+  sql << "SELECT score, updated_at, events, last_heartbeat_credit FROM agent_scores"
+         " WHERE agent_id = :id",
+      soci::into(s.score), soci::into(updated_at), soci::into(events),
+      soci::into(last_credit), soci::use(agent_id);
+  if (!sql.got_data())
+    return std::nullopt;
+  s.updated_at = updated_at;
+  s.events = events;
+  s.last_heartbeat_credit = last_credit;
+  return s;
+}
+
+bool record(soci::session& sql, const reputation_change& c) {
+  // Checked first: a foreign key violation would abort the writer's whole
+  // transaction, not just this write.
+  int agents = 0;
+  sql << "SELECT COUNT(*) FROM agents WHERE id = :id", soci::into(agents), soci::use(c.agent_id);
+  if (agents == 0)
+    return false;
+  long long at = c.at, updated_at = c.state.updated_at, events = c.state.events,
+            last_credit = c.state.last_heartbeat_credit;
+  double before = c.score_before, after = c.score_after, score = c.state.score;
+  sql << "INSERT INTO reputation_events (agent_id, kind, at, score_before, score_after)"
+         " VALUES (:id, :k, :at, :b, :a)",
+      soci::use(c.agent_id), soci::use(c.kind), soci::use(at), soci::use(before),
+      soci::use(after);
+  sql << "INSERT INTO agent_scores (agent_id, score, updated_at, events, last_heartbeat_credit)"
+         " VALUES (:id, :s, :u, :e, :h)"
+         " ON CONFLICT (agent_id) DO UPDATE SET score = excluded.score,"
+         " updated_at = excluded.updated_at, events = excluded.events,"
+         " last_heartbeat_credit = excluded.last_heartbeat_credit",
+      soci::use(c.agent_id), soci::use(score), soci::use(updated_at), soci::use(events),
+      soci::use(last_credit);
+  return true;
+}
+
+std::vector<reputation_entry> list(soci::session& sql, const std::string& agent_id,
+                                   int64_t before_seq, int limit) {
+  long long before = before_seq > 0 ? before_seq : std::numeric_limits<long long>::max();
+  int lim = std::max(1, limit);
+  // Into variables, not soci::row: SOCI reads SQLite's INTEGER seq as a
+  // 32-bit int through a row (see audit_repository.cpp).
+  long long seq = 0, at = 0;
+  reputation_entry e;
+  soci::statement st =
+      (sql.prepare << "SELECT seq, kind, at, score_before, score_after FROM reputation_events"
+                      " WHERE agent_id = :id AND seq < :before ORDER BY seq DESC LIMIT :lim",
+       soci::into(seq), soci::into(e.kind), soci::into(at), soci::into(e.score_before),
+       soci::into(e.score_after), soci::use(agent_id), soci::use(before), soci::use(lim));
+  st.execute();
+  std::vector<reputation_entry> result;
+  while (st.fetch()) {
+    e.seq = seq;
+    e.at = at;
+    result.push_back(e);
+  }
+  return result;
+}
+
+}  // namespace tessera::storage::scores

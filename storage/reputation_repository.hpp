@@ -1,0 +1,23 @@
+#pragma once
+// SQL for reputation scores and their event log, and nothing else. Callers
+// own transactions.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <soci/soci.h>
+
+#include "protocol/reputation_record.hpp"
+
+namespace tessera::storage::scores {
+
+/// The agent's stored state; nullopt before its first credited event.
+std::optional<reputation::score_state> find(soci::session& sql, const std::string& agent_id);
+/// Appends the event to the log and stores the state after it. False (and
+/// nothing written) when the agent doesn't exist.
+bool record(soci::session& sql, const reputation_change& c);
+/// The log, newest first, with seq below `before_seq` (0: from the newest).
+std::vector<reputation_entry> list(soci::session& sql, const std::string& agent_id,
+                                   int64_t before_seq, int limit);
+
+}  // namespace tessera::storage::scores
