@@ -13,12 +13,12 @@ namespace {
 using reputation_self = reputation_actor::stateful_pointer<reputation_state>;
 
 void advance_agent(reputation_self self, const reputation_config& cfg, persistence_actor writer,
-             reader_actor readers, const std::string& id);
+                   reader_actor readers, const std::string& id);
 
 /// Loads the agent's committed state, then goes on with its queue. An agent
 /// that doesn't exist (any more) takes its queued events with it.
 void load_score(reputation_self self, const reputation_config& cfg, persistence_actor writer,
-          reader_actor readers, const std::string& id) {
+                reader_actor readers, const std::string& id) {
   self->state.agents[id].busy = true;
   self->request(readers, cfg.timeout, atom::reputation::value, id, int64_t{0}, int32_t{0})
       .then(
@@ -42,8 +42,8 @@ void load_score(reputation_self self, const reputation_config& cfg, persistence_
 /// Writes one credited event with the state after it; the state is cached
 /// only once committed.
 void write_change(reputation_self self, const reputation_config& cfg, persistence_actor writer,
-           reader_actor readers, const std::string& id, reputation::event_kind kind, int64_t at,
-           const reputation::applied& step) {
+                  reader_actor readers, const std::string& id, reputation::event_kind kind,
+                  int64_t at, const reputation::applied& step) {
   self->state.agents[id].busy = true;
   write_op op;
   op.kind = write_op::record_reputation;
@@ -73,7 +73,7 @@ void write_change(reputation_self self, const reputation_config& cfg, persistenc
 
 /// Applies the agent's queued events in order until one needs I/O.
 void advance_agent(reputation_self self, const reputation_config& cfg, persistence_actor writer,
-             reader_actor readers, const std::string& id) {
+                   reader_actor readers, const std::string& id) {
   auto it = self->state.agents.find(id);
   if (it == self->state.agents.end())
     return;
