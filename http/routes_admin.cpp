@@ -8,6 +8,7 @@
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
 #include "http/sessions.hpp"
+#include "http/write.hpp"
 #include "protocol/encoding.hpp"
 #include "protocol/secret_token.hpp"
 
@@ -17,11 +18,6 @@ namespace {
 
 constexpr int max_page = 200;
 constexpr int default_page = 50;
-
-reply<caf::ok_atom> write(const call& c, write_op op) {
-  return ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx), atom::write::value,
-                           std::move(op));
-}
 
 reply<user_record> user_at(const call& c, const std::string& id) {
   return ask<user_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
@@ -124,7 +120,7 @@ void set_role(const call& c) {
   op.user.id = id;
   op.user.role = role;
   op.user.updated_at = u.updated_at;
-  auto done = write(c, op);
+  auto done = write(c.ctx, op);
   if (!done.ok())
     return send_error(c.res, done.error());
   audit(c, "role_changed", id, {{"from", before}, {"to", role}});
@@ -141,7 +137,7 @@ void delete_user(const call& c) {
   write_op op;
   op.kind = write_op::delete_user;
   op.user.id = id;
-  auto done = write(c, op);
+  auto done = write(c.ctx, op);
   if (!done.ok())
     return send_error(c.res, done.error());
   audit(c, "user_deleted", id);

@@ -6,6 +6,7 @@
 #include "http/body.hpp"
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
+#include "http/write.hpp"
 #include "protocol/agent_id.hpp"
 #include "protocol/secret_token.hpp"
 
@@ -81,18 +82,14 @@ void create_key(const call& c) {
     return send_error(c.res, ec::conflict,
                       "at most " + std::to_string(max_keys_per_user) +
                           " API keys per user; revoke one first");
-  auto secret = secret_token::generate(secret_token::api_key_prefix);
-  k.hash = secret_token::hash(secret);
   k.kind = "api_key";
-  k.id = secret_token::generate_id("key_");
   k.user_id = c.who.user_id;
+  auto secret = secret_token::issue(k, secret_token::api_key_prefix, "key_", now);
   k.prefix = secret.substr(0, secret_token::shown_prefix_length);
-  k.created_at = now;
   write_op op;
   op.kind = write_op::insert_credential;
   op.cred = k;
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx),
-                                atom::write::value, op);
+  auto done = write(c.ctx, op);
   if (!done.ok())
     return send_error(c.res, done.error());
   audit(c, "key_created", k.id, {{"name", k.name}, {"agent_id", k.agent_id}});
@@ -125,8 +122,7 @@ void revoke_key(const call& c) {
   op.key = id;
   op.user.id = c.who.user_id;
   op.at = now_ms();
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx),
-                                atom::write::value, op);
+  auto done = write(c.ctx, op);
   if (!done.ok()) {
     // Another user's key answers like a missing one: ids are not confirmed.
     if (done.error().code == ec::not_found)

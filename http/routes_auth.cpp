@@ -7,6 +7,7 @@
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
 #include "http/sessions.hpp"
+#include "http/write.hpp"
 #include "protocol/password.hpp"
 #include "protocol/refresh_rotation.hpp"
 #include "protocol/secret_token.hpp"
@@ -20,11 +21,6 @@ constexpr size_t max_display_name = 100;
 password::cost cost_of(const context& ctx) {
   return {static_cast<unsigned long long>(ctx.cfg.user_auth.password_hash_ops),
           ctx.cfg.user_auth.password_hash_memory};
-}
-
-reply<caf::ok_atom> write(const context& ctx, write_op op) {
-  return ask<caf::ok_atom>(ctx.sys, ctx.actors.writer, timeout_of(ctx), atom::write::value,
-                           std::move(op));
 }
 
 /// Reads the new password ("password") and checks it; false after the 400.
@@ -259,8 +255,7 @@ void update_me(const call& c) {
     revoke.at = u.updated_at;
     ops.push_back(revoke);
   }
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx),
-                                atom::write::value, ops);
+  auto done = write(c.ctx, std::move(ops));
   if (!done.ok())
     return send_error(c.res, done.error());
   if (password_change)

@@ -9,6 +9,7 @@
 #include "http/body.hpp"
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
+#include "http/write.hpp"
 #include "protocol/secret_token.hpp"
 
 namespace tessera::http {
@@ -35,19 +36,15 @@ void create_claim_token(const call& c) {
     return send_error(c.res, ec::conflict,
                       "at most " + std::to_string(max_live_claim_tokens) +
                           " unused claim tokens at a time; use one or let them expire");
-  auto secret = secret_token::generate(secret_token::claim_prefix);
   credential t;
-  t.hash = secret_token::hash(secret);
   t.kind = "claim";
-  t.id = secret_token::generate_id("clm_");
   t.user_id = c.who.user_id;
-  t.created_at = now_ms();
+  auto secret = secret_token::issue(t, secret_token::claim_prefix, "clm_", now);
   t.expires_at = t.created_at + c.ctx.cfg.user_auth.claim_token_ttl.count();
   write_op op;
   op.kind = write_op::insert_credential;
   op.cred = t;
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx),
-                                atom::write::value, op);
+  auto done = write(c.ctx, op);
   if (!done.ok())
     return send_error(c.res, done.error());
   audit(c, "claim_token_created", t.id);
@@ -82,8 +79,7 @@ void claim_agent(const call& c) {
   op.key = hash;
   op.agent.id = *id;
   op.at = now_ms();
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.writer, timeout_of(c.ctx),
-                                atom::write::value, op);
+  auto done = write(c.ctx, op);
   if (!done.ok())
     return send_error(c.res, done.error().code == ec::conflict
                                  ? problem{ec::invalid_request, unusable}

@@ -22,6 +22,10 @@ namespace {
 // httplib runs routing, the handler and the logger of one request on one
 // worker thread, so the start time can live in a thread_local.
 thread_local std::chrono::steady_clock::time_point request_start;
+// The client's address, worked out once before routing for the limits and the
+// handler (behind trusted proxies it means parsing X-Forwarded-For). The logger
+// works it out again: it also runs for requests httplib refuses before routing.
+thread_local std::string request_client;
 
 bool valid_request_id(const std::string& id) {
   if (id.empty() || id.size() > 64)
@@ -51,7 +55,7 @@ void apply_cors(const config::server_settings& s, const httplib::Request& req,
 /// calling, their rate limit, the route's policy; then the handler.
 void serve(const context& ctx, const route& r, const httplib::Request& req,
            httplib::Response& res) {
-  const auto remote = ctx.limiter->client_of(req);
+  const auto& remote = request_client;
   if (r.accounts && !ctx.cfg.user_auth.enabled)
     return send_error(res, ec::not_found,
                       "user accounts are disabled on this server (user_auth.enabled: false)");
@@ -102,6 +106,7 @@ void install_middleware(httplib::Server& svr, const context& ctx) {
   auto* limiter = ctx.limiter;
   svr.set_pre_routing_handler([&s, limiter](const httplib::Request& req, httplib::Response& res) {
     request_start = std::chrono::steady_clock::now();
+    request_client = limiter->client_of(req);
     auto id = req.get_header_value("X-Request-Id");
     if (!valid_request_id(id))
       id = encoding::hex_encode(crypto::random_bytes(8));
@@ -113,7 +118,7 @@ void install_middleware(httplib::Server& svr, const context& ctx) {
       res.set_header("Connection", "close");
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (auto d = limiter->take_ip(limiter->client_of(req), now_ms()); !d.allowed) {
+    if (auto d = limiter->take_ip(request_client, now_ms()); !d.allowed) {
       send_rate_limited(res, d, "too many requests from this address");
       return httplib::Server::HandlerResponse::Handled;
     }

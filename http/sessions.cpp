@@ -20,16 +20,12 @@ nlohmann::ordered_json user_json(const user_record& u) {
 
 new_refresh make_refresh(const context& ctx, const std::string& user_id, std::string family) {
   new_refresh out;
-  out.secret = secret_token::generate(secret_token::refresh_prefix);
-  auto now = now_ms();
   auto& c = out.stored;
-  c.hash = secret_token::hash(out.secret);
   c.kind = "refresh";
-  c.id = secret_token::generate_id("ref_");
   c.user_id = user_id;
   c.family = family.empty() ? secret_token::generate_id("fam_") : std::move(family);
-  c.created_at = now;
-  c.expires_at = now + ctx.cfg.user_auth.refresh_ttl.count();
+  out.secret = secret_token::issue(c, secret_token::refresh_prefix, "ref_", now_ms());
+  c.expires_at = c.created_at + ctx.cfg.user_auth.refresh_ttl.count();
   return out;
 }
 

@@ -74,4 +74,13 @@ bool well_formed_id(std::string_view text, std::string_view prefix) {
   return body.size() == base62_length(id_bytes) && std::all_of(body.begin(), body.end(), is_base62);
 }
 
+std::string issue(credential& c, std::string_view secret_prefix, std::string_view id_prefix,
+                  int64_t now_ms) {
+  auto secret = generate(secret_prefix);
+  c.hash = hash(secret);
+  c.id = generate_id(id_prefix);
+  c.created_at = now_ms;
+  return secret;
+}
+
 }  // namespace tessera::secret_token

@@ -2,8 +2,11 @@
 // The secrets Tessera hands out and how they are stored. A secret is a kind
 // prefix plus base62 of 32 random bytes; only its SHA-256 (hex) is stored.
 //   tsk_  API key        tsr_  refresh token        tsc_  claim token
+#include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "protocol/account.hpp"
 
 namespace tessera::secret_token {
 
@@ -33,6 +36,12 @@ bool well_formed(std::string_view text, std::string_view prefix);
 bool well_formed_id(std::string_view text, std::string_view prefix);
 
 std::string base62_encode(std::string_view bytes);
+
+/// Makes a new secret for `c` (whose kind, user and other fields the caller
+/// sets): returns the secret, to be handed out once, and fills in what is kept
+/// of it: its hash, a public id with `id_prefix` and created_at = `now_ms`.
+std::string issue(credential& c, std::string_view secret_prefix, std::string_view id_prefix,
+                  int64_t now_ms);
 /// The fixed width of base62_encode for `n` bytes: the fewest digits that
 /// hold any n-byte number.
 size_t base62_length(size_t n);

@@ -89,4 +89,16 @@ BOOST_AUTO_TEST_CASE(well_formed_checks_prefix_length_and_alphabet) {
   BOOST_TEST(st::well_formed("tsc_" + std::string(43, 'z'), st::claim_prefix));
 }
 
+BOOST_AUTO_TEST_CASE(issuing_keeps_only_the_hash_of_the_secret) {
+  tessera::credential c;
+  c.kind = "api_key";
+  auto secret = tessera::secret_token::issue(c, "tsk_", "key_", 1234);
+  BOOST_TEST(tessera::secret_token::well_formed(secret, "tsk_"));
+  BOOST_TEST(c.hash == tessera::secret_token::hash(secret));
+  BOOST_TEST(c.hash.find(secret) == std::string::npos);
+  BOOST_TEST(tessera::secret_token::well_formed_id(c.id, "key_"));
+  BOOST_TEST(c.created_at == 1234);
+  BOOST_TEST(c.kind == "api_key");  // what the caller set stays
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -16,7 +16,6 @@
 // tools/bench/README.md for how to read it.
 #include <CLI/CLI.hpp>
 #include <httplib.h>
-#include <signal.h>
 
 #include <chrono>
 #include <ctime>
@@ -333,19 +332,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   app.add_option("--server-threads", opt.server_threads, "tesserad's server.http_threads")
       ->check(CLI::Range(1, 256));
-  app.add_option("--server-log-level", opt.server_log_level,
-                 "tesserad's logging.level (info, the default, logs every request)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.add_flag("--json", opt.json, "print one JSON object instead of text");
+  tessera::bench::add_output_options(app, opt.server_log_level, opt.json);
   CLI11_PARSE(app, argc, argv);
-
-  // A peer closing a keep-alive connection must be an error code, not death.
-  std::signal(SIGPIPE, SIG_IGN);
-  tessera::crypto::init();
-  try {
-    return run(opt);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_auth: " << e.what() << "\n";
-    return 2;
-  }
+  return tessera::bench::run_guarded("bench_auth", [&] { return run(opt); });
 }

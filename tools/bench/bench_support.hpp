@@ -4,7 +4,9 @@
 // next to its baseline and how it is reported, and a watchdog. Header-only:
 // CMake makes a benchmark of every tools/bench/*.cpp, so shared code can't be
 // a .cpp here.
+#include <CLI/CLI.hpp>
 #include <httplib.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -21,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "protocol/crypto.hpp"
 #include "tools/testkit/tesserad_process.hpp"
 
 namespace tessera::bench {
@@ -202,5 +205,27 @@ private:
   std::promise<void> done_;
   std::thread thread_;
 };
+
+/// The options every bench has: tesserad's log level and JSON output.
+inline void add_output_options(CLI::App& app, std::string& server_log_level, bool& json) {
+  app.add_option("--server-log-level", server_log_level,
+                 "tesserad's logging.level (info, the default, logs every request)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_flag("--json", json, "print one JSON object instead of text");
+}
+
+/// Runs a bench's body: exit 2 with the message on an exception.
+template <class Run>
+int run_guarded(const char* name, Run run) {
+  // A peer closing a keep-alive connection must be an error code, not death.
+  std::signal(SIGPIPE, SIG_IGN);
+  crypto::init();
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::cerr << name << ": " << e.what() << "\n";
+    return 2;
+  }
+}
 
 }  // namespace tessera::bench

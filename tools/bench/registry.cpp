@@ -12,7 +12,6 @@
 // that is removed at the end. See tools/bench/README.md for how to read it.
 #include <CLI/CLI.hpp>
 #include <httplib.h>
-#include <signal.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -314,19 +313,7 @@ int main(int argc, char** argv) {
   app.add_option("--server-threads", opt.server_threads,
                  "server.http_threads for tesserad and the baseline server")
       ->check(CLI::Range(1, 256));
-  app.add_option("--server-log-level", opt.server_log_level,
-                 "tesserad's logging.level (info, the default, logs every request)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.add_flag("--json", opt.json, "print one JSON object instead of text");
+  tessera::bench::add_output_options(app, opt.server_log_level, opt.json);
   CLI11_PARSE(app, argc, argv);
-
-  // A peer closing a keep-alive connection must be an error code, not death.
-  std::signal(SIGPIPE, SIG_IGN);
-  tessera::crypto::init();
-  try {
-    return run(opt);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_registry: " << e.what() << "\n";
-    return 2;
-  }
+  return tessera::bench::run_guarded("bench_registry", [&] { return run(opt); });
 }

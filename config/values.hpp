@@ -1,0 +1,42 @@
+#pragma once
+// Reading and checking single configuration values: the text helpers the loader
+// shares, sizes ("64MiB"), and the checks of addresses, origins, ranges and
+// outputs. Each check returns why a value is unusable, or "" when it is fine.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tessera::config {
+
+inline constexpr size_t kib = 1024;
+inline constexpr size_t mib = 1024 * kib;
+inline constexpr size_t gib = 1024 * mib;
+
+/// `text` in double quotes, for "expected X, got Y" messages.
+std::string quoted(std::string_view text);
+/// A whole decimal integer, nothing around it.
+std::optional<int64_t> parse_integer(std::string_view text);
+bool is_digit(char c);
+bool is_letter(char c);  // ASCII only
+bool all_digits(std::string_view text);
+
+/// "64MiB", "8 KiB", "4096" -> bytes; nullopt when malformed or too large.
+std::optional<size_t> parse_size(std::string_view text);
+/// The largest binary unit that divides the size exactly, so 1048576 prints as 1MiB.
+std::string format_size(size_t bytes);
+
+/// "host:port" or ":port" (server.http_addr).
+std::string check_http_addr(const std::string& addr);
+/// "*" or scheme://host[:port] as browsers send it in Origin.
+std::string check_origin(const std::string& origin);
+std::string check_non_empty(const std::string& text);
+/// Anything loads (secrets: their length depends on the run mode, startup_checks.hpp).
+std::string check_nothing(const std::string& text);
+/// An IP address or a CIDR range without host bits.
+std::string check_ip_range(const std::string& entry);
+/// "stdout" or "file:PATH".
+std::string check_audit_output(const std::string& output);
+
+}  // namespace tessera::config
