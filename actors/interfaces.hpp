@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocol/agent.hpp"
+#include "protocol/directory.hpp"
 
 namespace tessera {
 
@@ -36,6 +37,19 @@ using stats = caf::atom_constant<caf::atom("stats")>;
 using audit = caf::atom_constant<caf::atom("audit")>;
 using signed_in = caf::atom_constant<caf::atom("signed_in")>;
 using reputation = caf::atom_constant<caf::atom("reputation")>;
+using credit = caf::atom_constant<caf::atom("credit")>;
+using directory = caf::atom_constant<caf::atom("directory")>;
+using profile = caf::atom_constant<caf::atom("profile")>;
+using category = caf::atom_constant<caf::atom("category")>;
+using categories = caf::atom_constant<caf::atom("categories")>;
+using review = caf::atom_constant<caf::atom("review")>;
+using review_of = caf::atom_constant<caf::atom("review_of")>;
+using reviews = caf::atom_constant<caf::atom("reviews")>;
+using summary = caf::atom_constant<caf::atom("summary")>;
+using report = caf::atom_constant<caf::atom("report")>;
+using reports = caf::atom_constant<caf::atom("reports")>;
+using verify = caf::atom_constant<caf::atom("verify")>;
+using fetch = caf::atom_constant<caf::atom("fetch")>;
 }  // namespace atom
 
 /// Every component answers `status` with a JSON object (as text) describing
@@ -77,7 +91,21 @@ using reader_actor = caf::typed_actor<
     caf::replies_to<atom::audit, audit_query>::with<std::vector<audit_entry>>,
     // an agent's reputation and its log newest first: seq below before_seq
     // (0: from the newest), at most limit entries (0: the state only)
-    caf::replies_to<atom::reputation, std::string, int64_t, int32_t>::with<reputation_view>>::
+    caf::replies_to<atom::reputation, std::string, int64_t, int32_t>::with<reputation_view>,
+    // the public directory: a page, and one agent's profile
+    caf::replies_to<atom::directory, directory_query>::with<directory_page>,
+    caf::replies_to<atom::profile, std::string>::with<agent_profile>,
+    // categories: one by id, all of them (by id)
+    caf::replies_to<atom::category, std::string>::with<category>,
+    caf::replies_to<atom::categories>::with<std::vector<category>>,
+    // reviews: by id, by (agent id, user id), a page, an agent's summary
+    caf::replies_to<atom::review, std::string>::with<review>,
+    caf::replies_to<atom::review_of, std::string, std::string>::with<review>,
+    caf::replies_to<atom::reviews, review_query>::with<review_page>,
+    caf::replies_to<atom::summary, std::string>::with<review_summary>,
+    // reports: by id, the admin listing
+    caf::replies_to<atom::report, std::string>::with<report>,
+    caf::replies_to<atom::reports, report_query>::with<report_page>>::
     extend_with<status_client_actor>;
 
 /// One per online agent: its live state and its offline deadline. Linked to
@@ -105,9 +133,22 @@ using replay_guard_actor = caf::typed_actor<
     extend_with<status_client_actor>;
 
 /// Scores agents from the registry's events (it subscribes as an
-/// event_listener_actor); see actors/reputation.hpp.
+/// event_listener_actor) and from events credited to an agent by others
+/// (`credit`: agent id, reputation::event_kind name, time): verification,
+/// reviews, and later bridge calls, always credited to the agent they are
+/// about; see actors/reputation.hpp.
 using reputation_actor =
-    caf::typed_actor<caf::reacts_to<agent_event>>::extend_with<status_client_actor>;
+    caf::typed_actor<caf::reacts_to<agent_event>,
+                     caf::reacts_to<atom::credit, std::string, std::string, int64_t>>::
+        extend_with<status_client_actor>;
+
+/// Endpoint verification (actors/verifier.hpp): `verify` (agent id, who asked
+/// for the audit log, their address) challenges the agent's card url and
+/// answers the outcome; fails with not_found (no such agent), conflict (one
+/// is running for this agent) or rate_limited (asked again too soon).
+using verifier_actor = caf::typed_actor<
+    caf::replies_to<atom::verify, std::string, std::string, std::string>::with<verify_result>>::
+    extend_with<status_client_actor>;
 
 /// Security events: stamps, hash-chains, writes one JSON line to
 /// audit_log.output and stores each entry through the writer.

@@ -28,6 +28,21 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<reputation_entry>("tessera::reputation_entry");
   cfg.add_message_type<std::vector<reputation_entry>>("std::vector<tessera::reputation_entry>");
   cfg.add_message_type<reputation_view>("tessera::reputation_view");
+  cfg.add_message_type<reputation::rank_key>("tessera::reputation::rank_key");
+  cfg.add_message_type<category>("tessera::category");
+  cfg.add_message_type<std::vector<category>>("std::vector<tessera::category>");
+  cfg.add_message_type<directory_query>("tessera::directory_query");
+  cfg.add_message_type<directory_entry>("tessera::directory_entry");
+  cfg.add_message_type<directory_page>("tessera::directory_page");
+  cfg.add_message_type<agent_profile>("tessera::agent_profile");
+  cfg.add_message_type<review>("tessera::review");
+  cfg.add_message_type<review_query>("tessera::review_query");
+  cfg.add_message_type<review_page>("tessera::review_page");
+  cfg.add_message_type<review_summary>("tessera::review_summary");
+  cfg.add_message_type<report>("tessera::report");
+  cfg.add_message_type<report_query>("tessera::report_query");
+  cfg.add_message_type<report_page>("tessera::report_page");
+  cfg.add_message_type<verify_result>("tessera::verify_result");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return std::string{"tessera: "} + to_string(static_cast<ec>(code)) +

@@ -9,6 +9,8 @@
 #include "actors/registry.hpp"
 #include "actors/replay_guard.hpp"
 #include "actors/reputation.hpp"
+#include "actors/verifier.hpp"
+#include "storage/reputation_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -27,6 +29,7 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   try {
     sql = storage::open_session(s.database, storage::session_role::writer);
     schema_version_ = storage::migrate(*sql, storage::dialect_of(s.database));
+    storage::scores::ensure_rank(*sql, reputation::params_from(s.reputation));
     audit_chain_end = storage::audit::last_hash(*sql);
   } catch (const std::exception& e) {
     throw std::runtime_error("database (" + s.database.driver + "): " + e.what());
@@ -51,6 +54,12 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
                              static_cast<int64_t>(std::time(nullptr)), replay_capacity);
   actors_.audit = sys.spawn<caf::detached>(audit_log, std::move(sink), actors_.writer,
                                            std::move(audit_chain_end));
+  verifier_config vc;
+  vc.settings = s.verifier;
+  vc.allow_cidrs = s.security.allow_cidrs;
+  vc.timeout = s.server.request_timeout;
+  actors_.verifier = sys.spawn(verifier, vc, actors_.readers, actors_.writer, actors_.reputation,
+                               actors_.audit);
 }
 
 node::~node() {
@@ -62,7 +71,10 @@ void node::shutdown() {
     return;
   stopped_ = true;
   caf::scoped_actor self{sys_};
-  // The reputation engine stops first: it answers status only after the
+  // No new verification starts; one in flight loses its reply.
+  self->send_exit(actors_.verifier, caf::exit_reason::user_shutdown);
+  self->wait_for(actors_.verifier);
+  // The reputation engine stops next: it answers status only after the
   // events in its mailbox, so the writes they started reach the writer ahead
   // of its flush. Events still waiting behind an agent's write in flight, and
   // any published after this, are not scored.

@@ -16,6 +16,7 @@ struct node_actors {
   replay_guard_actor replay;
   audit_log_actor audit;
   reputation_actor reputation;
+  verifier_actor verifier;
 };
 
 class node {

@@ -5,6 +5,7 @@
 #include "actors/errors.hpp"
 #include "storage/agent_repository.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/community_repository.hpp"
 #include "storage/credential_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/reputation_repository.hpp"
@@ -68,6 +69,7 @@ problem apply(soci::session& sql, const write_op& op) {
         return {ec::not_found, "no user with id " + u.id};
       creds::remove_for_user(sql, u.id);
       repo::disown_all(sql, u.id);
+      storage::reviews::remove_for_user(sql, u.id);
       return {};
     case write_op::insert_credential:
       if (!creds::insert(sql, op.cred))
@@ -100,6 +102,49 @@ problem apply(soci::session& sql, const write_op& op) {
     case write_op::record_reputation:
       if (!storage::scores::record(sql, op.reputation))
         return {ec::not_found, "no agent with id " + op.reputation.agent_id};
+      return {};
+    case write_op::set_verified: {
+      bool url_matched = false;
+      if (!repo::set_verified(sql, a.id, a.verified, a.verified_at, op.key, url_matched))
+        return {ec::not_found, "no agent with id " + a.id};
+      if (!url_matched)
+        return {ec::conflict, "the agent's card url changed while it was being verified"};
+      return {};
+    }
+    case write_op::insert_category:
+      if (!storage::categories::insert(sql, op.cat))
+        return {ec::conflict, "a category with id " + op.cat.id + " already exists"};
+      return {};
+    case write_op::update_category:
+      if (!storage::categories::update(sql, op.cat))
+        return {ec::not_found, "no category with id " + op.cat.id};
+      return {};
+    case write_op::delete_category:
+      if (!storage::categories::remove(sql, op.cat.id))
+        return {ec::not_found, "no category with id " + op.cat.id};
+      return {};
+    case write_op::set_categories:
+      if (!storage::categories::assign(sql, a.id, op.names))
+        return {ec::not_found, "no agent with id " + a.id + ", or one of the categories is unknown"};
+      return {};
+    case write_op::put_review:
+      if (!storage::reviews::put(sql, op.rev))
+        return {ec::not_found, "no agent with id " + op.rev.agent_id};
+      return {};
+    case write_op::delete_review:
+      if (!storage::reviews::remove(sql, op.key, u.id))
+        return {ec::not_found, "no review with id " + op.key};
+      return {};
+    case write_op::insert_report:
+      storage::reports::insert(sql, op.rep);
+      return {};
+    case write_op::update_report:
+      if (!storage::reports::update(sql, op.rep))
+        return {ec::not_found, "no report with id " + op.rep.id};
+      return {};
+    case write_op::delete_report:
+      if (!storage::reports::remove(sql, op.key))
+        return {ec::not_found, "no report with id " + op.key};
       return {};
   }
   return {ec::invalid_request, "unknown write"};

@@ -6,6 +6,8 @@
 #include "actors/errors.hpp"
 #include "storage/agent_repository.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/community_repository.hpp"
+#include "storage/directory_repository.hpp"
 #include "storage/credential_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/reputation_repository.hpp"
@@ -141,6 +143,55 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
             },
             "no agent with id " + id);
       },
+      [=](atom::directory, const directory_query& q) -> caf::result<directory_page> {
+        return run_all(self->state,
+                       [&](soci::session& sql) { return storage::directory::list(sql, q); });
+      },
+      [=](atom::profile, const std::string& id) -> caf::result<agent_profile> {
+        return run_find(
+            self->state,
+            [&](soci::session& sql) { return storage::directory::profile(sql, id); },
+            "no agent with id " + id);
+      },
+      [=](atom::category, const std::string& id) -> caf::result<category> {
+        return run_find(
+            self->state, [&](soci::session& sql) { return storage::categories::find(sql, id); },
+            "no category with id " + id);
+      },
+      [=](atom::categories) -> caf::result<std::vector<category>> {
+        return run_all(self->state,
+                       [&](soci::session& sql) { return storage::categories::list(sql); });
+      },
+      [=](atom::review, const std::string& id) -> caf::result<review> {
+        return run_find(
+            self->state, [&](soci::session& sql) { return storage::reviews::find(sql, id); },
+            "no review with id " + id);
+      },
+      [=](atom::review_of, const std::string& agent_id,
+          const std::string& user_id) -> caf::result<review> {
+        return run_find(
+            self->state,
+            [&](soci::session& sql) { return storage::reviews::find_of(sql, agent_id, user_id); },
+            "you have not reviewed agent " + agent_id);
+      },
+      [=](atom::reviews, const review_query& q) -> caf::result<review_page> {
+        return run_all(self->state,
+                       [&](soci::session& sql) { return storage::reviews::list(sql, q); });
+      },
+      [=](atom::summary, const std::string& agent_id) -> caf::result<review_summary> {
+        return run_all(self->state, [&](soci::session& sql) {
+          return storage::reviews::summary(sql, agent_id);
+        });
+      },
+      [=](atom::report, const std::string& id) -> caf::result<report> {
+        return run_find(
+            self->state, [&](soci::session& sql) { return storage::reports::find(sql, id); },
+            "no report with id " + id);
+      },
+      [=](atom::reports, const report_query& q) -> caf::result<report_page> {
+        return run_all(self->state,
+                       [&](soci::session& sql) { return storage::reports::list(sql, q); });
+      },
       [=](atom::ping) -> caf::result<caf::ok_atom> {
         auto ok = run(self->state, [&](soci::session& sql) {
           int one = 0;
@@ -198,6 +249,35 @@ reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state
       },
       [=](atom::reputation, std::string& id, int64_t before_seq, int32_t limit) {
         return self->delegate(pick(), atom::reputation::value, std::move(id), before_seq, limit);
+      },
+      [=](atom::directory, directory_query& q) {
+        return self->delegate(pick(), atom::directory::value, std::move(q));
+      },
+      [=](atom::profile, std::string& id) {
+        return self->delegate(pick(), atom::profile::value, std::move(id));
+      },
+      [=](atom::category, std::string& id) {
+        return self->delegate(pick(), atom::category::value, std::move(id));
+      },
+      [=](atom::categories) { return self->delegate(pick(), atom::categories::value); },
+      [=](atom::review, std::string& id) {
+        return self->delegate(pick(), atom::review::value, std::move(id));
+      },
+      [=](atom::review_of, std::string& agent_id, std::string& user_id) {
+        return self->delegate(pick(), atom::review_of::value, std::move(agent_id),
+                              std::move(user_id));
+      },
+      [=](atom::reviews, review_query& q) {
+        return self->delegate(pick(), atom::reviews::value, std::move(q));
+      },
+      [=](atom::summary, std::string& agent_id) {
+        return self->delegate(pick(), atom::summary::value, std::move(agent_id));
+      },
+      [=](atom::report, std::string& id) {
+        return self->delegate(pick(), atom::report::value, std::move(id));
+      },
+      [=](atom::reports, report_query& q) {
+        return self->delegate(pick(), atom::reports::value, std::move(q));
       },
       [=](atom::status) -> std::string {
         return nlohmann::json{{"readers", self->state.pool.size()}}.dump();

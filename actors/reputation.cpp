@@ -47,8 +47,13 @@ void write_change(reputation_self self, const reputation_config& cfg, persistenc
   self->state.agents[id].busy = true;
   write_op op;
   op.kind = write_op::record_reputation;
-  op.reputation = {id, std::string{reputation::to_string(kind)}, at, step.score_before,
-                   step.score_after, step.state};
+  op.reputation = {id,
+                   std::string{reputation::to_string(kind)},
+                   at,
+                   step.score_before,
+                   step.score_after,
+                   step.state,
+                   reputation::rank_of(step.state, cfg.params)};
   // No timeout: the writer always answers, and a write given up on might
   // still commit, leaving the cache behind the database.
   self->request(writer, caf::infinite, atom::write::value, std::move(op))
@@ -117,6 +122,16 @@ reputation_actor::behavior_type reputation_engine(reputation_self self, reputati
         }
         self->state.agents[ev.agent_id].queue.push_back({kind, ev.at});
         advance_agent(self, cfg, writer, readers, ev.agent_id);
+      },
+      [=](atom::credit, const std::string& agent_id, const std::string& kind_name, int64_t at) {
+        auto kind = reputation::parse_event_kind(kind_name);
+        if (!kind) {
+          spdlog::warn("reputation event of unknown kind ignored agent={} kind={}", agent_id,
+                       kind_name);
+          return;
+        }
+        self->state.agents[agent_id].queue.push_back({kind, at});
+        advance_agent(self, cfg, writer, readers, agent_id);
       },
       [=](atom::status) -> std::string {
         auto& st = self->state;

@@ -81,6 +81,14 @@ struct security_settings {
   std::vector<std::string> allow_cidrs;
 };
 
+struct verifier_settings {
+  millis nonce_ttl{300'000};     // a challenge is good for this long, once
+  millis min_interval{60'000};   // between two verifications of one agent
+  millis timeout{5'000};         // total time for the outbound request
+  size_t max_response = 4096;    // bytes; a longer answer fails
+  int workers = 4;               // outbound requests at once (detached actors)
+};
+
 struct audit_log_settings {
   std::string output = "stdout";  // stdout | file:PATH
 };
@@ -103,6 +111,7 @@ struct settings {
   user_auth_settings user_auth;
   rate_limit_settings rate_limit;
   security_settings security;
+  verifier_settings verifier;
   audit_log_settings audit_log;
   logging_settings logging;
   actors_settings actors;

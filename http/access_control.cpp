@@ -201,6 +201,14 @@ problem authorize(const context& ctx, const httplib::Request& req, access policy
     }
     case access::user:
       return needs_user(who);
+    case access::agent_or_owner:
+      if (who.kind == principal::agent)
+        return authorize(ctx, req, access::agent, who);
+      if (who.kind == principal::anonymous)
+        return {ec::unauthenticated,
+                "this route needs the agent's signature (RFC 9421), an API key scoped to the "
+                "agent, or its owner's credentials"};
+      return authorize(ctx, req, access::owner, who);
     case access::owner: {
       if (auto p = needs_user(who); p.code != ec::none)
         return p;

@@ -44,6 +44,7 @@ agent_record record_of(const card::agent_card& c, const std::string& body) {
   rec.protocols = c.protocols;
   rec.skills = c.skill_ids;
   rec.tags = c.tags;
+  rec.url = c.url;
   return rec;
 }
 

@@ -10,6 +10,7 @@ const char* to_string(access a) {
     case access::agent_signed: return "agent_signed";
     case access::user: return "user";
     case access::owner: return "owner";
+    case access::agent_or_owner: return "agent_or_owner";
     case access::admin: return "admin";
   }
   return "?";
@@ -22,7 +23,8 @@ const std::vector<route>& route_table() {
   static const std::vector<route> all = [] {
     std::vector<route> out;
     for (auto group : {health_routes, agent_routes, claim_routes, auth_routes, api_key_routes,
-                       provider_routes, admin_routes, directory_routes}) {
+                       provider_routes, admin_routes, directory_routes, verify_routes, category_routes,
+                       review_routes, report_routes}) {
       auto routes = group();
       out.insert(out.end(), routes.begin(), routes.end());
     }

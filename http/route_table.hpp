@@ -20,6 +20,7 @@ enum class access {
   agent_signed,  // the agent the route is about, by signature only (its key is the proof)
   user,          // a signed-in user (access token or unscoped API key), on their own things
   owner,         // the user who owns the agent named in the path, or an admin
+  agent_or_owner,  // the agent (as for `agent`), or its owner, or an admin
   admin,         // a user whose role is admin
 };
 
@@ -80,5 +81,9 @@ std::vector<route> claim_routes();
 std::vector<route> provider_routes();
 std::vector<route> admin_routes();
 std::vector<route> directory_routes();
+std::vector<route> verify_routes();
+std::vector<route> category_routes();
+std::vector<route> review_routes();
+std::vector<route> report_routes();
 
 }  // namespace tessera::http

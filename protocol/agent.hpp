@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocol/account.hpp"
+#include "protocol/community.hpp"
 #include "protocol/reputation_record.hpp"
 
 namespace tessera {
@@ -26,12 +27,18 @@ struct agent_record {
   int64_t updated_at = 0;
   int64_t last_seen = 0;
   std::string owner_id;  // the user it was bound to (claim or provider API), or ""
+  std::string url;       // the card's url (where its endpoint is verified)
+  // The endpoint at `url` proved it holds the agent's key (or an admin said
+  // so). A card whose url changes is no longer verified.
+  bool verified = false;
+  int64_t verified_at = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_record& x) {
   return f(caf::meta::type_name("agent_record"), x.id, x.card, x.name, x.protocols, x.skills,
-           x.tags, x.status, x.registered_at, x.updated_at, x.last_seen, x.owner_id);
+           x.tags, x.status, x.registered_at, x.updated_at, x.last_seen, x.owner_id, x.url,
+           x.verified, x.verified_at);
 }
 
 /// Filters and keyset pagination for listing agents (ordered by id).
@@ -113,6 +120,21 @@ struct write_op {
     append_audit,       // audit (at, action, actor, target, remote, detail, prev_hash, hash)
     record_reputation,  // reputation: appends the event and stores the state after it;
                         // not_found if no such agent
+    set_verified,       // agent.id, .verified, .verified_at; key: the url that was checked,
+                        // which must still be the card's (else conflict), "" for an admin's
+                        // say-so; not_found
+    insert_category,    // category (full record); conflict if the id is taken
+    update_category,    // category.id, .name, .description, .updated_at; not_found
+    delete_category,    // category.id: also unassigns it from every agent; not_found
+    set_categories,     // agent.id, names = category ids (replaces the agent's set);
+                        // not_found if the agent or any category doesn't exist
+    put_review,         // review: inserts, or replaces rating, text and updated_at of the
+                        // (agent_id, user_id) review, keeping its id and created_at;
+                        // not_found if no such agent
+    delete_review,      // key = review id, user.id = its author ("" for an admin); not_found
+    insert_report,      // report (full record)
+    update_report,      // report.id, .status, .note, .resolved_by, .updated_at; not_found
+    delete_report,      // key = report id; not_found
   };
   int32_t kind = insert_agent;
   agent_record agent;
@@ -120,6 +142,10 @@ struct write_op {
   credential cred;
   audit_entry audit;
   reputation_change reputation;
+  category cat;
+  review rev;
+  report rep;
+  std::vector<std::string> names;
   std::string key;
   int64_t at = 0;
 };
@@ -127,7 +153,7 @@ struct write_op {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_op& x) {
   return f(caf::meta::type_name("write_op"), x.kind, x.agent, x.user, x.cred, x.audit,
-           x.reputation, x.key, x.at);
+           x.reputation, x.cat, x.rev, x.rep, x.names, x.key, x.at);
 }
 
 }  // namespace tessera

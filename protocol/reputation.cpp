@@ -108,4 +108,24 @@ bool trusted(bool verified, double score, int64_t events, const reputation_param
   return verified && score >= params.trusted_min_score && events >= params.trusted_min_events;
 }
 
+rank_key rank_of(const score_state& state, const reputation_params& params) {
+  double d = state.score - params.prior;
+  if (d == 0)
+    return {0, 0};
+  // log2 of the distance from the prior, as if it had decayed from time 0:
+  // later events weigh more, exactly as much as decay since then takes away.
+  double mag = std::log2(std::abs(d)) +
+               static_cast<double>(state.updated_at) / static_cast<double>(params.half_life_ms);
+  return d > 0 ? rank_key{1, mag} : rank_key{-1, -mag};
+}
+
+rank_key min_score_bound(double min_score, int64_t now_ms, const reputation_params& params) {
+  double d = min_score - params.prior;
+  if (d == 0)
+    return {0, 0};
+  double mag = std::log2(std::abs(d)) +
+               static_cast<double>(now_ms) / static_cast<double>(params.half_life_ms);
+  return d > 0 ? rank_key{1, mag} : rank_key{-1, -mag};
+}
+
 }  // namespace tessera::reputation

@@ -153,6 +153,24 @@ score_state replay(std::span<const logged_event> log, const reputation_params& p
 
 tier tier_of(double score, const reputation_params& params);
 
+/// A sort key for the score at *any* time, fixed until the next event, so the
+/// directory can sort and page by the current score in SQL. With d = score -
+/// prior, the score at time t is prior + d * 2^-((t - updated_at) / half_life):
+/// its order between agents is the order of (sign d, sign d * (log2|d| +
+/// updated_at / half_life)). cls is 1, 0 or -1; order by (cls, mag) descending.
+/// It depends on the prior and the half-life: when either changes, every
+/// stored key must be recomputed (storage::scores::ensure_rank).
+struct rank_key {
+  int32_t cls = 0;
+  double mag = 0;
+};
+
+rank_key rank_of(const score_state& state, const reputation_params& params);
+
+/// The smallest rank key whose score at `now_ms` is at least `min_score`
+/// (in [0, 1]): score(now) >= min_score exactly when (cls, mag) >= the bound.
+rank_key min_score_bound(double min_score, int64_t now_ms, const reputation_params& params);
+
 /// The Trusted badge; `score` should be current_score() at the time of asking.
 bool trusted(bool verified, double score, int64_t events, const reputation_params& params);
 

@@ -16,6 +16,11 @@
 namespace tessera::reputation {
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rank_key& x) {
+  return f(caf::meta::type_name("rank_key"), x.cls, x.mag);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, score_state& x) {
   return f(caf::meta::type_name("score_state"), x.score, x.updated_at, x.events,
            x.last_heartbeat_credit);
@@ -46,12 +51,13 @@ struct reputation_change {
   double score_before = 0;  // decayed to `at`
   double score_after = 0;
   reputation::score_state state;  // after the event
+  reputation::rank_key rank;      // rank_of(state): how the directory sorts it
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reputation_change& x) {
   return f(caf::meta::type_name("reputation_change"), x.agent_id, x.kind, x.at, x.score_before,
-           x.score_after, x.state);
+           x.score_after, x.state, x.rank);
 }
 
 /// A row of the event log; seq orders it.

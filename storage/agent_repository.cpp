@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/community_repository.hpp"
 #include "storage/credential_repository.hpp"
+#include "storage/directory_repository.hpp"
+#include "storage/reputation_repository.hpp"
 #include "storage/like_pattern.hpp"
 #include "storage/user_repository.hpp"
 
@@ -35,11 +38,14 @@ agent_record from_row(const soci::row& r) {
   rec.updated_at = r.get<long long>(5);
   rec.last_seen = r.get<long long>(6);
   rec.owner_id = r.get<std::string>(7);
+  rec.url = r.get<std::string>(8);
+  rec.verified = r.get<int>(9) != 0;
+  rec.verified_at = r.get<long long>(10);
   return rec;
 }
 
-constexpr const char* columns =
-    "id, card, name, status, registered_at, updated_at, last_seen, owner_id";
+constexpr const char* columns = "id, card, name, status, registered_at, updated_at, last_seen,"
+                                " owner_id, url, verified, verified_at";
 
 }  // namespace
 
@@ -49,31 +55,45 @@ bool insert(soci::session& sql, const agent_record& rec) {
   if (n > 0)
     return false;
   long long registered = rec.registered_at, updated = rec.updated_at, seen = rec.last_seen;
-  sql << "INSERT INTO agents (" << columns
-      << ") VALUES (:id, :card, :name, :status, :r, :u, :s, :o)",
+  // Never verified on arrival: only the verifier (or an admin) sets that.
+  sql << "INSERT INTO agents (id, card, name, status, registered_at, updated_at, last_seen,"
+         " owner_id, url) VALUES (:id, :card, :name, :status, :r, :u, :s, :o, :url)",
       soci::use(rec.id), soci::use(rec.card), soci::use(rec.name), soci::use(rec.status),
-      soci::use(registered), soci::use(updated), soci::use(seen), soci::use(rec.owner_id);
+      soci::use(registered), soci::use(updated), soci::use(seen), soci::use(rec.owner_id),
+      soci::use(rec.url);
   insert_terms(sql, rec);
+  directory::index_agent(sql, rec);
   return true;
 }
 
 bool replace_card(soci::session& sql, const agent_record& rec) {
   long long updated = rec.updated_at;
-  soci::statement st = (sql.prepare << "UPDATE agents SET card = :card, name = :name,"
-                                       " updated_at = :u WHERE id = :id",
-                        soci::use(rec.card), soci::use(rec.name), soci::use(updated),
-                        soci::use(rec.id));
+  // A new url has not proved anything yet: verification goes with the old one.
+  soci::statement st =
+      (sql.prepare << "UPDATE agents SET card = :card, name = :name, updated_at = :u,"
+                      " verified = CASE WHEN url = :url1 THEN verified ELSE 0 END,"
+                      " verified_at = CASE WHEN url = :url2 THEN verified_at ELSE 0 END,"
+                      " url = :url3 WHERE id = :id",
+       soci::use(rec.card), soci::use(rec.name), soci::use(updated), soci::use(rec.url),
+       soci::use(rec.url), soci::use(rec.url), soci::use(rec.id));
   st.execute(true);
   if (st.get_affected_rows() == 0)
     return false;
   sql << "DELETE FROM agent_terms WHERE agent_id = :id", soci::use(rec.id);
   insert_terms(sql, rec);
+  directory::index_agent(sql, rec);
   return true;
 }
 
 bool remove(soci::session& sql, const std::string& id) {
-  // Terms first: SQLite enforces the foreign key only with PRAGMA foreign_keys.
+  // Everything of the agent goes with it, explicitly: SQLite enforces foreign
+  // keys only with PRAGMA foreign_keys. Reports about it stay (moderation
+  // history).
   sql << "DELETE FROM agent_terms WHERE agent_id = :id", soci::use(id);
+  directory::unindex_agent(sql, id);
+  categories::unassign_agent(sql, id);
+  reviews::remove_for_agent(sql, id);
+  scores::remove_for_agent(sql, id);
   soci::statement st = (sql.prepare << "DELETE FROM agents WHERE id = :id", soci::use(id));
   st.execute(true);
   return st.get_affected_rows() > 0;
@@ -89,6 +109,24 @@ bool set_status(soci::session& sql, const std::string& id, const std::string& st
        soci::use(status), soci::use(seen), soci::use(seen), soci::use(id));
   st.execute(true);
   return st.get_affected_rows() > 0;
+}
+
+bool set_verified(soci::session& sql, const std::string& id, bool verified, int64_t at,
+                  const std::string& url, bool& url_matched) {
+  url_matched = false;
+  std::string current;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT url FROM agents WHERE id = :id", soci::use(id), soci::into(current, ind);
+  if (!sql.got_data())
+    return false;
+  url_matched = url.empty() || current == url;
+  if (!url_matched)
+    return true;
+  int flag = verified ? 1 : 0;
+  long long when = verified ? at : 0;
+  sql << "UPDATE agents SET verified = :v, verified_at = :at WHERE id = :id", soci::use(flag),
+      soci::use(when), soci::use(id);
+  return true;
 }
 
 bool set_owner(soci::session& sql, const std::string& id, const std::string& owner_id) {

@@ -13,11 +13,17 @@ namespace tessera::storage::agents {
 
 /// False if an agent with this id exists already.
 bool insert(soci::session& sql, const agent_record& rec);
-/// Replaces card, name and index terms; false if the agent does not exist.
+/// Replaces card, name, url and index terms (a changed url clears
+/// verification); false if the agent does not exist.
 bool replace_card(soci::session& sql, const agent_record& rec);
 bool remove(soci::session& sql, const std::string& id);
 bool set_status(soci::session& sql, const std::string& id, const std::string& status,
                 int64_t last_seen);
+/// Marks the agent verified at `at`, or not verified. With a `url`, only if it
+/// is still the agent's (url_matched says whether it was); "" skips that
+/// check (an admin's say-so). False if the agent does not exist.
+bool set_verified(soci::session& sql, const std::string& id, bool verified, int64_t at,
+                  const std::string& url, bool& url_matched);
 /// Binds the agent to a user ("": unbinds); false if the agent does not exist.
 bool set_owner(soci::session& sql, const std::string& id, const std::string& owner_id);
 /// Unbinds every agent of a user (the user is going away).

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tessera::storage {
@@ -14,7 +16,8 @@ struct migration {
   const char* description;
   // Portable SQL; "{id}" stands for the type of id columns, which must sort
   // by bytes on both databases (PostgreSQL's default collation would not);
-  // "{serial}" for an auto-increment integer primary key.
+  // "{serial}" for an auto-increment integer primary key. A statement that
+  // starts with "sqlite:" or "postgres:" runs on that dialect only.
   std::vector<std::string> statements;
 };
 
@@ -113,6 +116,81 @@ const std::vector<migration>& migrations() {
         " score_before DOUBLE PRECISION NOT NULL,"
         " score_after DOUBLE PRECISION NOT NULL)",
         "CREATE INDEX reputation_events_agent ON reputation_events (agent_id, seq)"}},
+      {4,
+       "the directory: verification, rank keys, full-text search, categories, reviews, reports",
+       {"ALTER TABLE agents ADD COLUMN url TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE agents ADD COLUMN verified INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE agents ADD COLUMN verified_at BIGINT NOT NULL DEFAULT 0",
+        // reputation::rank_of of the agent's score state ((0, 0) is the prior),
+        // beside the agent so the directory sorts by it through an index.
+        "ALTER TABLE agents ADD COLUMN rank_class INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE agents ADD COLUMN rank_mag DOUBLE PRECISION NOT NULL DEFAULT 0",
+        "CREATE INDEX agents_rank ON agents (rank_class DESC, rank_mag DESC, id)",
+        "CREATE INDEX agents_name ON agents (name, id)",
+        "CREATE INDEX agents_registered ON agents (registered_at DESC, id)",
+        // The prior and half-life the stored rank keys were computed with.
+        "CREATE TABLE reputation_rank_params ("
+        " id INTEGER PRIMARY KEY,"
+        " prior DOUBLE PRECISION NOT NULL,"
+        " half_life_ms BIGINT NOT NULL)",
+        // The text an agent is found by (name, description, skills, tags);
+        // seq is a stable integer key for SQLite's FTS5 external content.
+        "CREATE TABLE agent_search ("
+        " seq {serial},"
+        " agent_id {id} NOT NULL UNIQUE,"
+        " body TEXT NOT NULL)",
+        "sqlite:CREATE VIRTUAL TABLE agent_search_fts USING fts5(body, content='agent_search',"
+        " content_rowid='seq', tokenize='unicode61 remove_diacritics 2')",
+        "sqlite:CREATE TRIGGER agent_search_ai AFTER INSERT ON agent_search BEGIN"
+        " INSERT INTO agent_search_fts (rowid, body) VALUES (new.seq, new.body); END",
+        "sqlite:CREATE TRIGGER agent_search_ad AFTER DELETE ON agent_search BEGIN"
+        " INSERT INTO agent_search_fts (agent_search_fts, rowid, body)"
+        " VALUES ('delete', old.seq, old.body); END",
+        "sqlite:CREATE TRIGGER agent_search_au AFTER UPDATE ON agent_search BEGIN"
+        " INSERT INTO agent_search_fts (agent_search_fts, rowid, body)"
+        " VALUES ('delete', old.seq, old.body);"
+        " INSERT INTO agent_search_fts (rowid, body) VALUES (new.seq, new.body); END",
+        "postgres:CREATE INDEX agent_search_body ON agent_search"
+        " USING GIN (to_tsvector('simple', body))",
+        // Agents registered before this version are found by name until their
+        // card is next updated.
+        "INSERT INTO agent_search (agent_id, body) SELECT id, name FROM agents",
+        "CREATE TABLE categories ("
+        " id {id} PRIMARY KEY,"
+        " name TEXT NOT NULL,"
+        " description TEXT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL)",
+        "CREATE TABLE agent_categories ("
+        " agent_id {id} NOT NULL,"
+        " category_id {id} NOT NULL,"
+        " PRIMARY KEY (agent_id, category_id))",
+        "CREATE INDEX agent_categories_category ON agent_categories (category_id, agent_id)",
+        "CREATE TABLE reviews ("
+        " id {id} PRIMARY KEY,"
+        " agent_id {id} NOT NULL,"
+        " user_id {id} NOT NULL,"
+        " rating INTEGER NOT NULL,"
+        " text TEXT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " UNIQUE (agent_id, user_id))",
+        "CREATE INDEX reviews_agent ON reviews (agent_id, updated_at, id)",
+        "CREATE INDEX reviews_user ON reviews (user_id)",
+        "CREATE TABLE reports ("
+        " id {id} PRIMARY KEY,"
+        " reporter_id {id} NOT NULL,"
+        " target_kind TEXT NOT NULL,"
+        " target_id {id} NOT NULL,"
+        " reason TEXT NOT NULL,"
+        " details TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " note TEXT NOT NULL,"
+        " resolved_by {id} NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL)",
+        "CREATE INDEX reports_status ON reports (status, created_at, id)",
+        "CREATE INDEX reports_created ON reports (created_at, id)"}},
   };
   return all;
 }
@@ -153,8 +231,19 @@ int migrate(soci::session& sql, dialect d) {
       if (m.version <= current)
         continue;
       soci::transaction tr(sql);
-      for (const auto& stmt : m.statements)
-        sql << for_dialect(stmt, d);
+      for (std::string stmt : m.statements) {
+        for (auto [prefix, only] : {std::pair{"sqlite:", dialect::sqlite},
+                                    std::pair{"postgres:", dialect::postgres}}) {
+          if (stmt.rfind(prefix, 0) == 0) {
+            if (d != only)
+              stmt.clear();
+            else
+              stmt.erase(0, std::string_view{prefix}.size());
+          }
+        }
+        if (!stmt.empty())
+          sql << for_dialect(stmt, d);
+      }
       std::string description = m.description;
       long long at = now_ms();
       int version = m.version;

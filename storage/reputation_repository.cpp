@@ -41,7 +41,16 @@ bool record(soci::session& sql, const reputation_change& c) {
          " last_heartbeat_credit = excluded.last_heartbeat_credit",
       soci::use(c.agent_id), soci::use(score), soci::use(updated_at), soci::use(events),
       soci::use(last_credit);
+  int cls = c.rank.cls;
+  double mag = c.rank.mag;
+  sql << "UPDATE agents SET rank_class = :c, rank_mag = :m WHERE id = :id", soci::use(cls),
+      soci::use(mag), soci::use(c.agent_id);
   return true;
+}
+
+void remove_for_agent(soci::session& sql, const std::string& agent_id) {
+  sql << "DELETE FROM reputation_events WHERE agent_id = :id", soci::use(agent_id);
+  sql << "DELETE FROM agent_scores WHERE agent_id = :id", soci::use(agent_id);
 }
 
 std::vector<reputation_entry> list(soci::session& sql, const std::string& agent_id,
@@ -67,4 +76,9 @@ std::vector<reputation_entry> list(soci::session& sql, const std::string& agent_
   return result;
 }
 
+}  // namespace tessera::storage::scores
+
+namespace tessera::storage::scores {
+// Placeholder until built.
+void ensure_rank(soci::session&, const reputation::reputation_params&) {}
 }  // namespace tessera::storage::scores

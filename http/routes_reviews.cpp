@@ -1,0 +1,10 @@
+// Placeholder until built: no routes yet.
+#include "http/route_table.hpp"
+
+namespace tessera::http {
+
+std::vector<route> review_routes() {
+  return {};
+}
+
+}  // namespace tessera::http

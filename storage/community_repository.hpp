@@ -1,0 +1,51 @@
+#pragma once
+// SQL for categories, reviews and reports, and nothing else: no validation,
+// no policy. Callers own transactions.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <soci/soci.h>
+
+#include "protocol/community.hpp"
+
+namespace tessera::storage::categories {
+
+bool insert(soci::session& sql, const category& c);  // false: the id is taken
+bool update(soci::session& sql, const category& c);  // false: no such category
+bool remove(soci::session& sql, const std::string& id);  // also unassigns it
+std::optional<category> find(soci::session& sql, const std::string& id);
+std::vector<category> list(soci::session& sql);  // by id
+/// Replaces the agent's categories; false (nothing written) if the agent or
+/// any category doesn't exist.
+bool assign(soci::session& sql, const std::string& agent_id, const std::vector<std::string>& ids);
+std::vector<std::string> of_agent(soci::session& sql, const std::string& agent_id);  // sorted
+void unassign_agent(soci::session& sql, const std::string& agent_id);  // agents::remove
+
+}  // namespace tessera::storage::categories
+
+namespace tessera::storage::reviews {
+
+/// Inserts or replaces the (agent, user) review; false if the agent doesn't exist.
+bool put(soci::session& sql, const review& r);
+/// False if no such review (by this author, unless user_id is "").
+bool remove(soci::session& sql, const std::string& id, const std::string& user_id);
+std::optional<review> find(soci::session& sql, const std::string& id);
+std::optional<review> find_of(soci::session& sql, const std::string& agent_id,
+                              const std::string& user_id);
+review_page list(soci::session& sql, const review_query& q);
+review_summary summary(soci::session& sql, const std::string& agent_id);
+void remove_for_agent(soci::session& sql, const std::string& agent_id);  // agents::remove
+void remove_for_user(soci::session& sql, const std::string& user_id);    // users go
+
+}  // namespace tessera::storage::reviews
+
+namespace tessera::storage::reports {
+
+void insert(soci::session& sql, const report& r);
+bool update(soci::session& sql, const report& r);  // status, note, resolved_by, updated_at
+bool remove(soci::session& sql, const std::string& id);
+std::optional<report> find(soci::session& sql, const std::string& id);
+report_page list(soci::session& sql, const report_query& q);
+
+}  // namespace tessera::storage::reports
