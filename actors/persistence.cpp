@@ -4,6 +4,7 @@
 
 #include "actors/errors.hpp"
 #include "storage/agent_repository.hpp"
+#include "protocol/community_rules.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/community_repository.hpp"
 #include "storage/credential_repository.hpp"
@@ -24,6 +25,32 @@ problem use_claim(soci::session& sql, const write_op& op) {
     return {ec::conflict, "the claim token is unknown, already used or expired"};
   // The token row was just changed, so it exists.
   storage::agents::set_owner(sql, op.agent.id, creds::find(sql, op.key)->user_id);
+  return {};
+}
+
+/// A user's open reports can't pile up: checked here, in the single writer,
+/// so concurrent filings can't all slip under the limit.
+problem insert_report(soci::session& sql, const report& r) {
+  namespace reports = storage::reports;
+  if (auto open = reports::open_on(sql, r.reporter_id, r.target_kind, r.target_id))
+    return {ec::conflict, "target_id: you already reported it (report " + *open + " is open)"};
+  if (reports::open_count(sql, r.reporter_id) >=
+      static_cast<int64_t>(community::max_open_reports_per_user))
+    return {ec::conflict, "at most " + std::to_string(community::max_open_reports_per_user) +
+                              " open reports per user; wait until the admins resolve some"};
+  reports::insert(sql, r);
+  return {};
+}
+
+/// Only the first of concurrent review posts may credit the agent: the
+/// handler decided its credit from the `credited` it read, which must still
+/// be the stored one (`expected`; "" when there is no review yet).
+problem put_review(soci::session& sql, const review& r, const std::string& expected) {
+  auto existing = storage::reviews::find_of(sql, r.agent_id, r.user_id);
+  if ((existing ? existing->credited : std::string{}) != expected)
+    return {ec::conflict, "the review changed while it was being written; send it again"};
+  if (!storage::reviews::put(sql, r))
+    return {ec::not_found, "no agent with id " + r.agent_id};
   return {};
 }
 
@@ -128,16 +155,13 @@ problem apply(soci::session& sql, const write_op& op) {
         return {ec::not_found, "no agent with id " + a.id + ", or one of the categories is unknown"};
       return {};
     case write_op::put_review:
-      if (!storage::reviews::put(sql, op.rev))
-        return {ec::not_found, "no agent with id " + op.rev.agent_id};
-      return {};
+      return put_review(sql, op.rev, op.key);
     case write_op::delete_review:
-      if (!storage::reviews::remove(sql, op.key, u.id))
+      if (!storage::reviews::remove(sql, op.key, u.id, op.at))
         return {ec::not_found, "no review with id " + op.key};
       return {};
     case write_op::insert_report:
-      storage::reports::insert(sql, op.rep);
-      return {};
+      return insert_report(sql, op.rep);
     case write_op::update_report:
       if (!storage::reports::update(sql, op.rep))
         return {ec::not_found, "no report with id " + op.rep.id};

@@ -1,18 +1,268 @@
 #include "actors/verifier.hpp"
 
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "actors/clock.hpp"
 #include "actors/errors.hpp"
+#include "config/duration.hpp"
+#include "net/outbound_client.hpp"
+#include "protocol/ip_address.hpp"
+#include "protocol/verify_challenge.hpp"
 
 namespace tessera {
 
-verifier_actor::behavior_type verifier(verifier_actor::stateful_pointer<verifier_state>,
-                                       verifier_config, reader_actor, persistence_actor,
-                                       reputation_actor, audit_log_actor) {
+namespace {
+
+using verifier_self = verifier_actor::stateful_pointer<verifier_state>;
+
+// Past this many remembered attempts, those older than min_interval are
+// forgotten: they no longer hold anyone back.
+constexpr size_t prune_threshold = 4096;
+// The worker's own deadline is verifier.timeout, except for a name lookup
+// that overruns it (getaddrinfo can't be cancelled); past this grace the
+// verifier stops waiting.
+constexpr config::millis lookup_grace{5'000};
+
+/// One outbound GET in a detached actor of its own, so the blocking request
+/// never holds a scheduler thread; it answers the body (or why there is none)
+/// and ends.
+using fetch_worker_actor =
+    caf::typed_actor<caf::replies_to<atom::fetch, std::string>::with<std::string>>;
+
+fetch_worker_actor::behavior_type fetch_worker(fetch_worker_actor::pointer self,
+                                               net::outbound::fetch_limits limits,
+                                               std::vector<ip_address::range> allow) {
   return {
-      [=](atom::verify, const std::string&, const std::string&,
-          const std::string&) -> caf::result<verify_result> {
-        return make_error(ec::internal, "not built yet");
+      [=](atom::fetch, const std::string& url) -> caf::result<std::string> {
+        self->quit();
+        auto got = net::outbound::fetch(url, limits, allow);
+        // Which address a name resolved to stays inside: telling the caller
+        // would let anyone map the server's internal DNS through card urls.
+        if (got.error == net::outbound::error_code::address_blocked)
+          return make_error(ec::verification_failed,
+                            "the endpoint's host resolves to an address outbound requests may not "
+                            "reach (loopback, private, link-local or reserved; see "
+                            "security.allow_cidrs)");
+        if (!got.ok())
+          return make_error(ec::verification_failed, got.error_message);
+        return std::move(got.body);
       },
-      [=](atom::status) -> std::string { return "{}"; },
+  };
+}
+
+/// What every step needs, shared by the verifier's handlers.
+struct deps {
+  verifier_config cfg;
+  std::vector<ip_address::range> allow;
+  reader_actor readers;
+  persistence_actor writer;
+  reputation_actor reputation;
+  audit_log_actor audit;
+};
+using deps_ptr = std::shared_ptr<const deps>;
+
+/// One verification from request to answer.
+struct attempt {
+  std::string agent_id;
+  std::string actor;   // who asked, for the audit log
+  std::string remote;  // from where
+  std::string url;     // the card's url when the challenge was sent
+  caf::typed_response_promise<verify_result> rp;
+};
+using attempt_ptr = std::shared_ptr<attempt>;
+
+std::vector<ip_address::range> parse_allow(const std::vector<std::string>& texts) {
+  std::vector<ip_address::range> ranges;
+  for (const auto& text : texts) {
+    // The config loader checked every entry; one that still fails to parse
+    // opens nothing.
+    if (auto r = ip_address::parse_range(text))
+      ranges.push_back(*r);
+  }
+  return ranges;
+}
+
+/// How long `id` must still wait before its next attempt, 0 if it need not.
+int64_t wait_before_next(const verifier_state& st, const std::string& id, int64_t now,
+                         int64_t min_interval) {
+  auto it = st.last_attempt.find(id);
+  if (it == st.last_attempt.end() || now - it->second >= min_interval)
+    return 0;
+  return min_interval - (now - it->second);
+}
+
+void stamp_attempt(verifier_state& st, const std::string& id, int64_t now, int64_t min_interval) {
+  if (st.last_attempt.size() >= prune_threshold)
+    std::erase_if(st.last_attempt,
+                  [&](const auto& entry) { return now - entry.second >= min_interval; });
+  st.last_attempt[id] = now;
+}
+
+void send_audit(verifier_self self, const deps& d, const attempt& at, bool passed,
+                const std::string& reason) {
+  nlohmann::json detail{{"url", at.url}};
+  if (!passed)
+    detail["reason"] = reason;
+  audit_entry e;
+  e.action = passed ? "agent_verified" : "agent_verification_failed";
+  e.actor = at.actor;
+  e.target = at.agent_id;
+  e.remote = at.remote;
+  e.detail = detail.dump();
+  self->send(d.audit, std::move(e));
+}
+
+/// Stores the outcome (only while the card still has the url that was
+/// checked), credits it, audits it and answers.
+void conclude(verifier_self self, deps_ptr d, attempt_ptr at, std::string reason) {
+  bool passed = reason.empty();
+  auto now = now_ms();
+  int64_t verified_at = passed ? now : 0;
+  write_op op;
+  op.kind = write_op::set_verified;
+  op.agent.id = at->agent_id;
+  op.agent.verified = passed;
+  op.agent.verified_at = verified_at;
+  op.key = at->url;
+  self->request(d->writer, d->cfg.timeout, atom::write::value, std::move(op))
+      .then(
+          [=](caf::ok_atom) {
+            self->state.running.erase(at->agent_id);
+            // A repeated pass is not credited (reputation::apply says why).
+            self->send(d->reputation, atom::credit::value, at->agent_id,
+                       std::string(passed ? "verification_passed" : "verification_failed"), now);
+            send_audit(self, *d, *at, passed, reason);
+            ++(passed ? self->state.passed : self->state.failed);
+            at->rp.deliver(verify_result{at->agent_id, passed, reason, at->url, verified_at});
+          },
+          [=](const caf::error& err) {
+            self->state.running.erase(at->agent_id);
+            auto p = to_problem(err);
+            if (p.code != ec::conflict) {
+              at->rp.deliver(err);
+              return;
+            }
+            // The card moved to another url meanwhile: this outcome is about
+            // a url the agent no longer claims, so it is not stored or
+            // credited, only reported.
+            send_audit(self, *d, *at, false, p.message);
+            ++self->state.failed;
+            at->rp.deliver(verify_result{at->agent_id, false, p.message, at->url, 0});
+          });
+}
+
+/// The worker answered (or didn't): the nonce must be live and unused, the
+/// answer valid.
+void judge(verifier_self self, deps_ptr d, attempt_ptr at, const std::string& nonce,
+           const std::string* body, std::string failure) {
+  auto& st = self->state;
+  --st.workers_busy;
+  auto it = st.challenges.find(nonce);
+  std::string reason = std::move(failure);
+  if (it == st.challenges.end()) {
+    if (reason.empty())
+      reason = "the challenge was already used";
+  } else {
+    bool expired = now_ms() > it->second.expires_at;
+    st.challenges.erase(it);  // consumed, whatever the answer
+    if (reason.empty() && expired)
+      reason = "the endpoint answered after the challenge expired (verifier.nonce_ttl is " +
+               config::format_duration(d->cfg.settings.nonce_ttl) + ")";
+  }
+  if (reason.empty())
+    reason = verify_challenge::check_answer(*body, at->agent_id, nonce);
+  conclude(self, d, at, std::move(reason));
+}
+
+/// The agent is loaded: mint the nonce and send the challenge.
+void challenge(verifier_self self, deps_ptr d, attempt_ptr at, const agent_record& agent) {
+  auto& st = self->state;
+  auto give_up = [&](std::string message) {
+    st.running.erase(at->agent_id);
+    --st.workers_busy;
+    at->rp.deliver(make_error(ec::invalid_request, std::move(message)));
+  };
+  if (agent.url.empty())
+    return give_up("the agent's card has no url to verify; update the card with one");
+  auto endpoint = verify_challenge::endpoint_of(agent.url);
+  if (!endpoint)
+    return give_up("the agent's card url has a query or a fragment, so " +
+                   std::string(verify_challenge::well_known_path) +
+                   " can't be put under it; update the card with a plain url");
+  at->url = agent.url;
+  auto now = now_ms();
+  stamp_attempt(st, at->agent_id, now, d->cfg.settings.min_interval.count());
+  auto nonce = verify_challenge::make_nonce();
+  st.challenges[nonce] = {at->agent_id, now + d->cfg.settings.nonce_ttl.count()};
+  net::outbound::fetch_limits limits{d->cfg.settings.timeout, d->cfg.settings.max_response};
+  auto worker = self->spawn<caf::detached>(fetch_worker, limits, d->allow);
+  self->request(worker, d->cfg.settings.timeout + lookup_grace, atom::fetch::value,
+                verify_challenge::request_url(*endpoint, nonce))
+      .then([=](const std::string& body) { judge(self, d, at, nonce, &body, ""); },
+            [=](const caf::error& err) {
+              auto p = to_problem(err);
+              auto why = p.code == ec::verification_failed
+                             ? p.message
+                             : "the request to the endpoint did not complete (" + p.message + ")";
+              judge(self, d, at, nonce, nullptr, std::move(why));
+            });
+}
+
+}  // namespace
+
+verifier_actor::behavior_type verifier(verifier_actor::stateful_pointer<verifier_state> self,
+                                       verifier_config cfg, reader_actor readers,
+                                       persistence_actor writer, reputation_actor reputation,
+                                       audit_log_actor audit) {
+  auto allow = parse_allow(cfg.allow_cidrs);
+  auto d = std::make_shared<const deps>(
+      deps{std::move(cfg), std::move(allow), readers, writer, reputation, audit});
+  return {
+      [=](atom::verify, const std::string& id, const std::string& actor,
+          const std::string& remote) -> caf::result<verify_result> {
+        auto& st = self->state;
+        const auto& settings = d->cfg.settings;
+        if (st.running.count(id))
+          return make_error(ec::conflict, "a verification of agent " + id +
+                                              " is running; wait for its outcome");
+        if (auto wait = wait_before_next(st, id, now_ms(), settings.min_interval.count()))
+          return make_error(ec::rate_limited,
+                            "agent " + id + " was verified less than " +
+                                config::format_duration(settings.min_interval) +
+                                " ago (verifier.min_interval); try again in " +
+                                std::to_string((wait + 999) / 1000) + " s");
+        if (st.workers_busy >= settings.workers)
+          return make_error(ec::unavailable, "all " + std::to_string(settings.workers) +
+                                                 " verification workers are busy; try again "
+                                                 "shortly");
+        // Both held until the outcome is known.
+        st.running.insert(id);
+        ++st.workers_busy;
+        auto at = std::make_shared<attempt>();
+        at->agent_id = id;
+        at->actor = actor;
+        at->remote = remote;
+        at->rp = self->make_response_promise<verify_result>();
+        self->request(d->readers, d->cfg.timeout, atom::get::value, id)
+            .then([=](const agent_record& agent) { challenge(self, d, at, agent); },
+                  [=](const caf::error& err) {
+                    self->state.running.erase(id);
+                    --self->state.workers_busy;
+                    at->rp.deliver(err);
+                  });
+        return at->rp;
+      },
+      [=](atom::status) -> std::string {
+        const auto& st = self->state;
+        nlohmann::json j{{"running", st.running.size()},
+                         {"challenges", st.challenges.size()},
+                         {"workers_busy", st.workers_busy},
+                         {"workers", d->cfg.settings.workers},
+                         {"passed", st.passed},
+                         {"failed", st.failed}};
+        return j.dump();
+      },
   };
 }
 

@@ -6,6 +6,18 @@
 // outbound client, and checks the answer (protocol/verify_challenge.hpp).
 // Pass and fail are stored (write_op::set_verified), credited to the agent's
 // reputation and written to the audit log.
+//
+// Per agent, one verification runs at a time (else conflict) and attempts are
+// at least verifier.min_interval apart (else rate_limited), so nobody can use
+// the server to hammer an endpoint; at most verifier.workers requests are out
+// at once (else unavailable). The verifier itself never blocks: the request
+// runs in a detached worker that answers and ends.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
 #include "actors/interfaces.hpp"
 #include "config/settings.hpp"
 
@@ -18,6 +30,17 @@ struct verifier_config {
 };
 
 struct verifier_state {
+  struct challenge {
+    std::string agent_id;
+    int64_t expires_at = 0;  // ms since the epoch
+  };
+  // Nonces sent and not yet answered; an answer consumes its nonce.
+  std::unordered_map<std::string, challenge> challenges;
+  std::unordered_set<std::string> running;                // agent ids being verified
+  std::unordered_map<std::string, int64_t> last_attempt;  // agent id -> ms; pruned as it grows
+  int workers_busy = 0;
+  uint64_t passed = 0;
+  uint64_t failed = 0;
   static inline const char* name = "verifier";
 };
 

@@ -110,7 +110,8 @@ std::optional<principal> from_access_token(const context& ctx, const std::string
 }
 
 bool accepts_agents(access policy) {
-  return policy == access::read || policy == access::agent || policy == access::agent_signed;
+  return policy == access::read || policy == access::agent || policy == access::agent_signed ||
+         policy == access::agent_or_owner;
 }
 
 /// The agent id in the route's path, "" if the route has none.

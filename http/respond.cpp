@@ -22,6 +22,7 @@ int status_of(ec code) {
     case ec::unauthenticated: return 401;
     case ec::invalid_credentials: return 401;
     case ec::rate_limited: return 429;
+    case ec::verification_failed: return 422;
   }
   return 500;
 }
@@ -114,6 +115,9 @@ std::string agent_json(const agent_record& a, bool with_owner) {
   j["registered_at"] = rfc3339(a.registered_at);
   j["updated_at"] = rfc3339(a.updated_at);
   j["last_seen"] = rfc3339(a.last_seen);
+  j["verified"] = a.verified;
+  j["verified_at"] =
+      a.verified ? nlohmann::ordered_json(rfc3339(a.verified_at)) : nlohmann::ordered_json();
   if (with_owner)
     j["owner_id"] = a.owner_id.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(a.owner_id);
   auto text = j.dump();

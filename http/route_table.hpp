@@ -85,5 +85,6 @@ std::vector<route> verify_routes();
 std::vector<route> category_routes();
 std::vector<route> review_routes();
 std::vector<route> report_routes();
+std::vector<route> reputation_routes();
 
 }  // namespace tessera::http

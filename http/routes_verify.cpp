@@ -1,10 +1,94 @@
-// Placeholder until built: no routes yet.
+// Endpoint verification: the agent (or its owner) asks the verifier to
+// challenge the card's url; an admin can also say so, or take it back,
+// without a challenge.
+#include <algorithm>
+
+#include "actors/clock.hpp"
+#include "http/agent_io.hpp"
+#include "http/ask.hpp"
+#include "http/audit.hpp"
+#include "http/body.hpp"
+#include "http/respond.hpp"
 #include "http/route_table.hpp"
+#include "http/write.hpp"
 
 namespace tessera::http {
 
+namespace {
+
+nlohmann::ordered_json verified_json(const std::string& id, bool verified, int64_t verified_at,
+                                     const std::string& url) {
+  nlohmann::ordered_json body;
+  body["id"] = id;
+  body["verified"] = verified;
+  body["verified_at"] =
+      verified ? nlohmann::ordered_json(rfc3339(verified_at)) : nlohmann::ordered_json();
+  body["url"] = url;
+  return body;
+}
+
+void verify(const call& c) {
+  if (!check_params(c.req, c.res, {}))
+    return;
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  // The verifier answers after the endpoint did (verifier.timeout at most),
+  // then stores the outcome.
+  auto wait = caf::duration{c.ctx.cfg.verifier.timeout + c.ctx.cfg.server.request_timeout};
+  auto outcome = ask<verify_result>(c.ctx.sys, c.ctx.actors.verifier, wait, atom::verify::value,
+                                    *id, c.who.id(), c.remote);
+  if (!outcome.ok()) {
+    send_error(c.res, outcome.error());
+    if (outcome.error().code == ec::rate_limited) {
+      // The verifier's message says exactly how long; this is the bound.
+      auto seconds = (c.ctx.cfg.verifier.min_interval.count() + 999) / 1000;
+      c.res.set_header("Retry-After", std::to_string(std::max<int64_t>(seconds, 1)));
+    }
+    return;
+  }
+  const auto& r = outcome.get();
+  if (!r.passed)
+    return send_error(c.res, ec::verification_failed,
+                      "the endpoint at " + r.url + " failed verification: " + r.reason);
+  send_json(c.res, 200, verified_json(r.agent_id, true, r.verified_at, r.url));
+}
+
+/// An admin's say-so: no challenge, no reputation event, audited.
+void set_verified_by_admin(const call& c, bool verified) {
+  if (!check_params(c.req, c.res, {}))
+    return;
+  auto id = path_id(c.req, c.res);
+  if (!id)
+    return;
+  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
+                                 atom::get::value, *id);
+  if (!found.ok())
+    return send_error(c.res, found.error());
+  write_op op;
+  op.kind = write_op::set_verified;
+  op.agent.id = *id;
+  op.agent.verified = verified;
+  op.agent.verified_at = verified ? now_ms() : 0;
+  op.key = "";  // whatever the card's url is now
+  auto done = write(c.ctx, op);
+  if (!done.ok())
+    return send_error(c.res, done.error());
+  audit(c, verified ? "agent_verify_override" : "agent_verify_revoked", *id,
+        {{"url", found.get().url}});
+  send_json(c.res, 200, verified_json(*id, verified, op.agent.verified_at, found.get().url));
+}
+
+}  // namespace
+
 std::vector<route> verify_routes() {
-  return {};
+  return {
+      {"POST", "/api/v1/agents/{id}/verify", access::agent_or_owner, verify},
+      {"POST", "/api/v1/admin/agents/{id}/verify", access::admin,
+       [](const call& c) { set_verified_by_admin(c, true); }, true},
+      {"DELETE", "/api/v1/admin/agents/{id}/verify", access::admin,
+       [](const call& c) { set_verified_by_admin(c, false); }, true},
+  };
 }
 
 }  // namespace tessera::http

@@ -128,11 +128,14 @@ struct write_op {
     delete_category,    // category.id: also unassigns it from every agent; not_found
     set_categories,     // agent.id, names = category ids (replaces the agent's set);
                         // not_found if the agent or any category doesn't exist
-    put_review,         // review: inserts, or replaces rating, text and updated_at of the
-                        // (agent_id, user_id) review, keeping its id and created_at;
-                        // not_found if no such agent
-    delete_review,      // key = review id, user.id = its author ("" for an admin); not_found
-    insert_report,      // report (full record)
+    put_review,         // review: inserts, or replaces rating, text, updated_at and credited
+                        // of the (agent_id, user_id) review (reviving a deleted one),
+                        // keeping its id and created_at; key: the `credited` it must still
+                        // have ("" if none yet), else conflict; not_found if no such agent
+    delete_review,      // key = review id, user.id = its author ("" for an admin), at: marks
+                        // it deleted (a tombstone); not_found if none (or deleted already)
+    insert_report,      // report (full record); conflict if its reporter has an open report
+                        // on the target or community::max_open_reports_per_user open ones
     update_report,      // report.id, .status, .note, .resolved_by, .updated_at; not_found
     delete_report,      // key = report id; not_found
   };

@@ -36,16 +36,24 @@ struct review {
   std::string text;    // <= 2000 characters
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // The reputation event this user's review of this agent credited last
+  // ("" none yet), kept across edits and deletion, so neither re-posting nor
+  // deleting and posting again can credit the same opinion twice.
+  std::string credited;
+  // Deleted by its author or an admin: kept as a tombstone that only
+  // review_of answers (for `credited`); every listing skips it.
+  bool deleted = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, review& x) {
   return f(caf::meta::type_name("review"), x.id, x.agent_id, x.user_id, x.author, x.rating,
-           x.text, x.created_at, x.updated_at);
+           x.text, x.created_at, x.updated_at, x.credited, x.deleted);
 }
 
-/// An agent's reviews, newest first (updated_at desc, id asc); the page token
-/// is the last (updated_at, id) served.
+/// An agent's reviews, newest first (created_at desc, id asc: an edit doesn't
+/// move a review, so a walk through the pages never skips one); the page
+/// token is the last (created_at, id) served.
 struct review_query {
   std::string agent_id;
   bool has_after = false;

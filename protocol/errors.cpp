@@ -18,6 +18,7 @@ const char* to_string(ec code) {
     case ec::unauthenticated: return "unauthenticated";
     case ec::invalid_credentials: return "invalid_credentials";
     case ec::rate_limited: return "rate_limited";
+    case ec::verification_failed: return "verification_failed";
   }
   // A value outside the enum can only come from a corrupt cast; report it as ours.
   return "internal";

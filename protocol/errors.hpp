@@ -21,6 +21,7 @@ enum class ec : uint8_t {
   unauthenticated,     // 401: the route needs credentials and none were sent
   invalid_credentials, // 401: a token, key or password that is wrong, expired or revoked
   rate_limited,        // 429: slow down; Retry-After says for how long
+  verification_failed, // 422: the agent's endpoint did not prove it holds the agent's key
 };
 
 /// The snake_case code used in JSON errors, e.g. "agent_exists".

@@ -77,8 +77,9 @@ bool heartbeat_credited(int64_t last_credit_ms, int64_t at_ms, const reputation_
 applied apply(const score_state& state, event_kind kind, int64_t at_ms,
               const reputation_params& params) {
   double before = current_score(state, at_ms, params);
-  if (kind == event_kind::heartbeat_kept &&
-      !heartbeat_credited(state.last_heartbeat_credit, at_ms, params))
+  if ((kind == event_kind::heartbeat_kept &&
+       !heartbeat_credited(state.last_heartbeat_credit, at_ms, params)) ||
+      (kind == event_kind::verification_passed && state.pass_credited))
     return {.state = state, .score_before = before, .score_after = before, .credited = false};
 
   const event_params& event = params.of(kind);
@@ -89,6 +90,8 @@ applied apply(const score_state& state, event_kind kind, int64_t at_ms,
   after.updated_at = std::max(state.updated_at, at_ms);
   after.events = state.events + 1;
   if (kind == event_kind::heartbeat_kept) after.last_heartbeat_credit = at_ms;
+  if (kind == event_kind::verification_passed) after.pass_credited = true;
+  if (kind == event_kind::verification_failed) after.pass_credited = false;
   return {.state = after, .score_before = before, .score_after = after.score, .credited = true};
 }
 

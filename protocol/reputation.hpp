@@ -17,7 +17,8 @@
 //                                    agent keeps its badge
 //   heartbeat_missed      0   / 0.5  one per lapse: -5% of the score
 //   verification_passed   1   / 3    costly to fake (needs the key and the endpoint):
-//                                    0.5 -> 0.65 in one step
+//                                    0.5 -> 0.65 in one step; not credited again
+//                                    until a failure came between
 //   verification_failed   0   / 2    the endpoint doesn't hold the key, or is down
 //   call_success          1   / 0.5  calls are frequent, so each counts for little
 //   call_error            0   / 1    failures weigh double successes: staying above
@@ -116,6 +117,12 @@ struct score_state {
   int64_t updated_at = 0;
   int64_t events = 0;  // credited events
   int64_t last_heartbeat_credit = never;
+  // The last credited verification event was a pass: another pass is not
+  // credited until a failure came between, so re-verifying (or switching the
+  // card's url back and forth) can't farm score, while an agent that failed
+  // and fixed its endpoint earns the pass back. (Failing and passing in turn
+  // settles near 0.68, below Trusted.)
+  bool pass_credited = false;
 };
 
 /// A new agent's state: the prior, nothing credited.
@@ -135,10 +142,12 @@ struct applied {
   score_state state;  // after; equal to the state before when not credited
   double score_before;  // decayed to the event's time
   double score_after;
-  bool credited;  // false only for a heartbeat within the credit interval
+  bool credited;  // false for a heartbeat within the credit interval or a repeated pass
 };
 
-/// One event: decay to `at_ms` (never backwards), then move toward the event's value.
+/// One event: decay to `at_ms` (never backwards), then move toward the event's
+/// value. Not credited: a heartbeat within the credit interval, a pass right
+/// after a credited pass (score_state::pass_credited).
 applied apply(const score_state& state, event_kind kind, int64_t at_ms,
               const reputation_params& params);
 

@@ -23,7 +23,7 @@ typename Inspector::result_type inspect(Inspector& f, rank_key& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, score_state& x) {
   return f(caf::meta::type_name("score_state"), x.score, x.updated_at, x.events,
-           x.last_heartbeat_credit);
+           x.last_heartbeat_credit, x.pass_credited);
 }
 
 /// The reputation event a registry event stands for, if any: staying online

@@ -86,14 +86,15 @@ bool replace_card(soci::session& sql, const agent_record& rec) {
 }
 
 bool remove(soci::session& sql, const std::string& id) {
-  // Everything of the agent goes with it, explicitly: SQLite enforces foreign
-  // keys only with PRAGMA foreign_keys. Reports about it stay (moderation
-  // history).
+  // What describes the agent goes with it, explicitly: SQLite enforces
+  // foreign keys only with PRAGMA foreign_keys. What it earned stays, keyed by
+  // its id, which only its key can register again: its reputation and log,
+  // its reviews (hidden) and the reports about it. Deregistering and
+  // registering again must not wash a reputation clean.
   sql << "DELETE FROM agent_terms WHERE agent_id = :id", soci::use(id);
   directory::unindex_agent(sql, id);
   categories::unassign_agent(sql, id);
-  reviews::remove_for_agent(sql, id);
-  scores::remove_for_agent(sql, id);
+  reviews::hide_for_agent(sql, id);
   soci::statement st = (sql.prepare << "DELETE FROM agents WHERE id = :id", soci::use(id));
   st.execute(true);
   return st.get_affected_rows() > 0;

@@ -26,16 +26,22 @@ void unassign_agent(soci::session& sql, const std::string& agent_id);  // agents
 
 namespace tessera::storage::reviews {
 
-/// Inserts or replaces the (agent, user) review; false if the agent doesn't exist.
+/// Inserts or replaces the (agent, user) review, reviving it if it was
+/// deleted; false if the agent doesn't exist.
 bool put(soci::session& sql, const review& r);
-/// False if no such review (by this author, unless user_id is "").
-bool remove(soci::session& sql, const std::string& id, const std::string& user_id);
+/// Marks the review deleted at `at`; false if no such live review (by this
+/// author, unless user_id is "").
+bool remove(soci::session& sql, const std::string& id, const std::string& user_id, int64_t at);
+/// A live review.
 std::optional<review> find(soci::session& sql, const std::string& id);
+/// The (agent, user) review, deleted or not (`deleted` says).
 std::optional<review> find_of(soci::session& sql, const std::string& agent_id,
                               const std::string& user_id);
 review_page list(soci::session& sql, const review_query& q);
 review_summary summary(soci::session& sql, const std::string& agent_id);
-void remove_for_agent(soci::session& sql, const std::string& agent_id);  // agents::remove
+/// Marks the agent's reviews deleted (agents::remove): tombstones, so that
+/// the agent registered again can't be reviewed into credit twice.
+void hide_for_agent(soci::session& sql, const std::string& agent_id);
 void remove_for_user(soci::session& sql, const std::string& user_id);    // users go
 
 }  // namespace tessera::storage::reviews
@@ -43,6 +49,11 @@ void remove_for_user(soci::session& sql, const std::string& user_id);    // user
 namespace tessera::storage::reports {
 
 void insert(soci::session& sql, const report& r);
+/// How many open reports the user has filed, and the id of their open report
+/// on this target, if any (the writer enforces the limits with these).
+int64_t open_count(soci::session& sql, const std::string& reporter_id);
+std::optional<std::string> open_on(soci::session& sql, const std::string& reporter_id,
+                                   const std::string& target_kind, const std::string& target_id);
 bool update(soci::session& sql, const report& r);  // status, note, resolved_by, updated_at
 bool remove(soci::session& sql, const std::string& id);
 std::optional<report> find(soci::session& sql, const std::string& id);

@@ -118,11 +118,16 @@ const std::vector<migration>& migrations() {
         "CREATE INDEX reputation_events_agent ON reputation_events (agent_id, seq)"}},
       {4,
        "the directory: verification, rank keys, full-text search, categories, reviews, reports",
-       {"ALTER TABLE agents ADD COLUMN url TEXT NOT NULL DEFAULT ''",
+       {// Reputation outlives a deregistration (agents::remove says why), so
+        // PostgreSQL must not cascade the delete to it.
+        "postgres:ALTER TABLE agent_scores DROP CONSTRAINT agent_scores_agent_id_fkey",
+        "postgres:ALTER TABLE reputation_events DROP CONSTRAINT reputation_events_agent_id_fkey",
+        "ALTER TABLE agents ADD COLUMN url TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE agents ADD COLUMN verified INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE agents ADD COLUMN verified_at BIGINT NOT NULL DEFAULT 0",
         // reputation::rank_of of the agent's score state ((0, 0) is the prior),
         // beside the agent so the directory sorts by it through an index.
+        "ALTER TABLE agent_scores ADD COLUMN pass_credited INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE agents ADD COLUMN rank_class INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE agents ADD COLUMN rank_mag DOUBLE PRECISION NOT NULL DEFAULT 0",
         "CREATE INDEX agents_rank ON agents (rank_class DESC, rank_mag DESC, id)",
@@ -150,8 +155,10 @@ const std::vector<migration>& migrations() {
         " INSERT INTO agent_search_fts (agent_search_fts, rowid, body)"
         " VALUES ('delete', old.seq, old.body);"
         " INSERT INTO agent_search_fts (rowid, body) VALUES (new.seq, new.body); END",
-        "postgres:CREATE INDEX agent_search_body ON agent_search"
-        " USING GIN (to_tsvector('simple', body))",
+        // Stored, so a plan that checks rows one by one doesn't parse each body.
+        "postgres:ALTER TABLE agent_search ADD COLUMN body_tsv tsvector"
+        " GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED",
+        "postgres:CREATE INDEX agent_search_body ON agent_search USING GIN (body_tsv)",
         // Agents registered before this version are found by name until their
         // card is next updated.
         "INSERT INTO agent_search (agent_id, body) SELECT id, name FROM agents",
@@ -174,8 +181,13 @@ const std::vector<migration>& migrations() {
         " text TEXT NOT NULL,"
         " created_at BIGINT NOT NULL,"
         " updated_at BIGINT NOT NULL,"
+        // The last reputation event this review credited ('' none), and
+        // when it was deleted (0: live): deleted reviews stay as tombstones
+        // so posting again can't credit the same opinion twice.
+        " credited TEXT NOT NULL,"
+        " deleted_at BIGINT NOT NULL,"
         " UNIQUE (agent_id, user_id))",
-        "CREATE INDEX reviews_agent ON reviews (agent_id, updated_at, id)",
+        "CREATE INDEX reviews_agent ON reviews (agent_id, created_at, id)",
         "CREATE INDEX reviews_user ON reviews (user_id)",
         "CREATE TABLE reports ("
         " id {id} PRIMARY KEY,"
@@ -190,7 +202,8 @@ const std::vector<migration>& migrations() {
         " created_at BIGINT NOT NULL,"
         " updated_at BIGINT NOT NULL)",
         "CREATE INDEX reports_status ON reports (status, created_at, id)",
-        "CREATE INDEX reports_created ON reports (created_at, id)"}},
+        "CREATE INDEX reports_created ON reports (created_at, id)",
+        "CREATE INDEX reports_reporter ON reports (reporter_id, status)"}},
   };
   return all;
 }

@@ -20,8 +20,6 @@ bool record(soci::session& sql, const reputation_change& c);
 /// The log, newest first, with seq below `before_seq` (0: from the newest).
 std::vector<reputation_entry> list(soci::session& sql, const std::string& agent_id,
                                    int64_t before_seq, int limit);
-/// Forgets the agent's state and log (it was deregistered).
-void remove_for_agent(soci::session& sql, const std::string& agent_id);
 /// Recomputes every stored rank key (reputation::rank_of) when the prior or
 /// half-life they were made with differs from `params` (remembered in the
 /// database), in one transaction; does nothing otherwise. Called at start-up.

@@ -73,6 +73,9 @@ agent_record full_record(const std::string& id) {
   rec.updated_at = std::numeric_limits<int64_t>::max();
   rec.last_seen = -42;
   rec.owner_id = "usr_owner";
+  rec.url = "https://agent.example/ünï";
+  rec.verified = true;
+  rec.verified_at = -9;
   return rec;
 }
 
@@ -104,6 +107,9 @@ void check_same(const agent_record& a, const agent_record& b) {
   BOOST_TEST(a.updated_at == b.updated_at);
   BOOST_TEST(a.last_seen == b.last_seen);
   BOOST_TEST(a.owner_id == b.owner_id);
+  BOOST_TEST(a.url == b.url);
+  BOOST_TEST(a.verified == b.verified);
+  BOOST_TEST(a.verified_at == b.verified_at);
 }
 
 void check_same(const user_record& a, const user_record& b) {
@@ -195,6 +201,7 @@ void check_same(const reputation::score_state& a, const reputation::score_state&
   BOOST_TEST(a.updated_at == b.updated_at);
   BOOST_TEST(a.events == b.events);
   BOOST_TEST(a.last_heartbeat_credit == b.last_heartbeat_credit);
+  BOOST_TEST(a.pass_credited == b.pass_credited);
 }
 
 void check_same(const reputation_change& a, const reputation_change& b) {
@@ -204,6 +211,8 @@ void check_same(const reputation_change& a, const reputation_change& b) {
   check_same_bits(a.score_before, b.score_before);
   check_same_bits(a.score_after, b.score_after);
   check_same(a.state, b.state);
+  BOOST_TEST(a.rank.cls == b.rank.cls);
+  check_same_bits(a.rank.mag, b.rank.mag);
 }
 
 void check_same(const reputation_entry& a, const reputation_entry& b) {
@@ -221,7 +230,41 @@ void check_same(const reputation_entry& a, const reputation_entry& b) {
 reputation_change full_change(const std::string& id) {
   return {id, "heartbeat_missed", std::numeric_limits<int64_t>::max(), 0.1 + 0.2,
           std::numeric_limits<double>::min(),
-          {1.0, -1, std::numeric_limits<int64_t>::max(), reputation::never}};
+          {1.0, -1, std::numeric_limits<int64_t>::max(), reputation::never, true},
+          {-1, -std::numeric_limits<double>::max()}};
+}
+
+category full_category(const std::string& id) {
+  return {id, "Dätä ✓", "all about data", -1, std::numeric_limits<int64_t>::max()};
+}
+
+review full_review(const std::string& id) {
+  return {id, "did:key:z6Mk", "usr_1", "Ünï", 5, "great ✓", std::numeric_limits<int64_t>::min(),
+          7, "review_negative", true};
+}
+
+report full_report(const std::string& id) {
+  return {id,       "usr_1",  "review", "rev_1", "impersonation", "details ✓",
+          "actioned", "note", "usr_admin", -5,   std::numeric_limits<int64_t>::max()};
+}
+
+void check_same(const category& a, const category& b) {
+  BOOST_TEST((std::tie(a.id, a.name, a.description, a.created_at, a.updated_at) ==
+             std::tie(b.id, b.name, b.description, b.created_at, b.updated_at)));
+}
+
+void check_same(const review& a, const review& b) {
+  BOOST_TEST((std::tie(a.id, a.agent_id, a.user_id, a.author, a.rating, a.text, a.created_at,
+                      a.updated_at, a.credited, a.deleted) ==
+             std::tie(b.id, b.agent_id, b.user_id, b.author, b.rating, b.text, b.created_at,
+                      b.updated_at, b.credited, b.deleted)));
+}
+
+void check_same(const report& a, const report& b) {
+  BOOST_TEST((std::tie(a.id, a.reporter_id, a.target_kind, a.target_id, a.reason, a.details,
+                      a.status, a.note, a.resolved_by, a.created_at, a.updated_at) ==
+             std::tie(b.id, b.reporter_id, b.target_kind, b.target_id, b.reason, b.details,
+                      b.status, b.note, b.resolved_by, b.created_at, b.updated_at)));
 }
 
 reputation_entry full_entry(int64_t seq) {
@@ -256,6 +299,10 @@ void check_same(const write_op& a, const write_op& b) {
   check_same(a.cred, b.cred);
   check_same(a.audit, b.audit);
   check_same(a.reputation, b.reputation);
+  check_same(a.cat, b.cat);
+  check_same(a.rev, b.rev);
+  check_same(a.rep, b.rep);
+  BOOST_TEST(a.names == b.names, boost::test_tools::per_element());
   BOOST_TEST(a.key == b.key);
   BOOST_TEST(a.at == b.at);
 }
@@ -269,6 +316,10 @@ write_op full_write(write_op::kind_t kind, const std::string& id) {
   op.cred = full_credential("h_" + id);
   op.audit = full_audit(7);
   op.reputation = full_change(id);
+  op.cat = full_category("cat-" + id);
+  op.rev = full_review("rev_" + id);
+  op.rep = full_report("rep_" + id);
+  op.names = {"a", "", "ü"};
   op.key = "key_" + id;
   op.at = 1'700'000'000'999;
   return op;
@@ -332,7 +383,10 @@ BOOST_AUTO_TEST_CASE(write_op_round_trip) {
         write_op::delete_user, write_op::insert_credential, write_op::rotate_refresh,
         write_op::revoke_family, write_op::revoke_user_refresh, write_op::revoke_api_key,
         write_op::touch_credential, write_op::use_claim, write_op::append_audit,
-        write_op::record_reputation}) {
+        write_op::record_reputation, write_op::set_verified, write_op::insert_category,
+        write_op::update_category, write_op::delete_category, write_op::set_categories,
+        write_op::put_review, write_op::delete_review, write_op::insert_report,
+        write_op::update_report, write_op::delete_report}) {
     auto op = full_write(kind, "w" + std::to_string(kind));
     check_same(round_trip(op), op);
     check_same(message_round_trip(op), op);
@@ -416,6 +470,84 @@ BOOST_AUTO_TEST_CASE(reputation_view_round_trip) {
   check_same(message_round_trip(v.history), v.history);
   reputation_view empty;
   check_same(message_round_trip(empty), empty);
+}
+
+BOOST_AUTO_TEST_CASE(directory_types_round_trip) {
+  directory_query q{"search", "mcp",  "online", "data", "t", "\"quoted\" words*", 1, true, -1,
+                    -1.5,     "name", true,     1,      std::nextafter(692.0, 0.0), "Ä name",
+                    -3,       "did:key:z6Mk", -5};
+  auto q2 = message_round_trip(q);
+  BOOST_TEST((std::tie(q2.skill, q2.protocol, q2.status, q2.category, q2.tag, q2.text, q2.verified,
+                      q2.has_min_rank, q2.min_rank_class, q2.sort, q2.has_after, q2.after_class,
+                      q2.after_text, q2.after_int, q2.after_id, q2.limit) ==
+             std::tie(q.skill, q.protocol, q.status, q.category, q.tag, q.text, q.verified,
+                      q.has_min_rank, q.min_rank_class, q.sort, q.has_after, q.after_class,
+                      q.after_text, q.after_int, q.after_id, q.limit)));
+  check_same_bits(q2.min_rank_mag, q.min_rank_mag);
+  check_same_bits(q2.after_mag, q.after_mag);
+
+  directory_entry e{full_record("d1"), true, full_change("d1").state, -1, 1.0 / 3.0, {"a", "b"}};
+  directory_page page{{e, directory_entry{}}, true};
+  auto page2 = message_round_trip(page);
+  BOOST_TEST_REQUIRE(page2.entries.size() == 2u);
+  BOOST_TEST(page2.more);
+  const auto& e2 = page2.entries[0];
+  check_same(e2.agent, e.agent);
+  BOOST_TEST(e2.scored);
+  check_same(e2.state, e.state);
+  BOOST_TEST(e2.rank_class == -1);
+  check_same_bits(e2.rank_mag, e.rank_mag);
+  BOOST_TEST(e2.categories == e.categories, boost::test_tools::per_element());
+
+  agent_profile profile{e, {3, 4.5, {0, 1, 0, 0, 2}}};
+  auto profile2 = message_round_trip(profile);
+  check_same(profile2.entry.agent, e.agent);
+  BOOST_TEST(profile2.reviews.count == 3);
+  check_same_bits(profile2.reviews.average, 4.5);
+  BOOST_TEST(profile2.reviews.distribution == profile.reviews.distribution,
+             boost::test_tools::per_element());
+  auto rank = message_round_trip(reputation::rank_key{1, 0.5});
+  BOOST_TEST(rank.cls == 1);
+  check_same_bits(rank.mag, 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(community_types_round_trip) {
+  auto c = full_category("data-analysis");
+  check_same(message_round_trip(c), c);
+  std::vector<category> cats{c, category{}, full_category("x")};
+  check_same(message_round_trip(cats), cats);
+
+  auto r = full_review("rev_1");
+  check_same(message_round_trip(r), r);
+  review_query rq{"did:key:z6Mk", true, -4, "rev_0", 3};
+  auto rq2 = message_round_trip(rq);
+  BOOST_TEST((std::tie(rq2.agent_id, rq2.has_after, rq2.after_at, rq2.after_id, rq2.limit) ==
+             std::tie(rq.agent_id, rq.has_after, rq.after_at, rq.after_id, rq.limit)));
+  review_page rp{{r, review{}}, true};
+  auto rp2 = message_round_trip(rp);
+  check_same(rp2.reviews, rp.reviews);
+  BOOST_TEST(rp2.more);
+  review_summary sum{5, 3.2, {1, 0, 2, 0, 2}};
+  auto sum2 = message_round_trip(sum);
+  BOOST_TEST(sum2.count == 5);
+  check_same_bits(sum2.average, 3.2);
+  BOOST_TEST(sum2.distribution == sum.distribution, boost::test_tools::per_element());
+
+  auto rep = full_report("rep_1");
+  check_same(message_round_trip(rep), rep);
+  report_query q{"open", true, 11, "rep_0", 50};
+  auto q2 = message_round_trip(q);
+  BOOST_TEST((std::tie(q2.status, q2.has_after, q2.after_at, q2.after_id, q2.limit) ==
+             std::tie(q.status, q.has_after, q.after_at, q.after_id, q.limit)));
+  report_page page{{rep}, true};
+  auto page2 = message_round_trip(page);
+  check_same(page2.reports, page.reports);
+  BOOST_TEST(page2.more);
+
+  verify_result v{"did:key:z6Mk", false, "bad signature ✓", "https://a.example", -1};
+  auto v2 = message_round_trip(v);
+  BOOST_TEST((std::tie(v2.agent_id, v2.passed, v2.reason, v2.url, v2.verified_at) ==
+             std::tie(v.agent_id, v.passed, v.reason, v.url, v.verified_at)));
 }
 
 BOOST_AUTO_TEST_CASE(a_message_with_atoms_and_records_round_trips) {

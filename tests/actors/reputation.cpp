@@ -162,6 +162,33 @@ BOOST_AUTO_TEST_CASE(going_offline_lowers_the_score) {
   BOOST_TEST(v->state.score < params.prior);
 }
 
+BOOST_AUTO_TEST_CASE(credited_events_go_to_the_agent_they_are_about_with_their_weight) {
+  // A failed call from caller to callee is the callee's: only it is scored.
+  add_agent("caller");
+  add_agent("callee");
+  auto engine = spawn_engine();
+  int64_t t = 1'700'000'000'000;
+  (*self)->send(engine, atom::credit::value, std::string{"callee"}, std::string{"call_error"}, t);
+  (*self)->send(engine, atom::credit::value, std::string{"callee"},
+                std::string{"verification_passed"}, t + 1);
+  (*self)->send(engine, atom::credit::value, std::string{"callee"}, std::string{"no_such_kind"},
+                t + 2);
+  BOOST_REQUIRE(settled(engine, "callee", 2));
+  BOOST_TEST(stored_events("caller") == 0);
+  auto v = view("callee");
+  BOOST_REQUIRE(v);
+  BOOST_REQUIRE(v->history.size() == 2u);
+  BOOST_TEST(v->history[1].kind == "call_error");
+  // Weight 1: the score moves alpha * 1 of the way to 0.
+  BOOST_TEST(v->history[1].score_after == params.prior - params.alpha * params.prior,
+             boost::test_tools::tolerance(1e-12));
+  // Weight 3: alpha * 3 of the way to 1, from where the error left it.
+  double before = v->history[0].score_before;
+  BOOST_TEST(v->history[0].kind == "verification_passed");
+  BOOST_TEST(v->history[0].score_after == before + 3 * params.alpha * (1 - before),
+             boost::test_tools::tolerance(1e-12));
+}
+
 BOOST_AUTO_TEST_CASE(events_for_unknown_agents_are_dropped_and_forgotten) {
   auto engine = spawn_engine();
   (*self)->send(engine, event("agent_offline", "nobody", 1));

@@ -4,11 +4,15 @@
 // the table without a request recipe here fails this suite.
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "http/route_table.hpp"
+#include "protocol/verify_challenge.hpp"
 #include "support.hpp"
 
 using namespace tessera::test;
@@ -79,7 +83,52 @@ struct request {
   httplib::Headers headers;
 };
 
+/// An endpoint on 127.0.0.1 that passes endpoint verification for every
+/// agent whose key it was given: GET /<agent id>/.well-known/tessera-verify.
+class verify_endpoint {
+public:
+  verify_endpoint() {
+    server_.Get(R"(/([^/]+)/\.well-known/tessera-verify)",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  std::string id = req.matches[1], key;
+                  {
+                    std::lock_guard lock(mutex_);
+                    auto it = keys_.find(id);
+                    if (it == keys_.end())
+                      return void(res.status = 404);
+                    key = it->second;
+                  }
+                  res.set_content(tessera::verify_challenge::answer(
+                                      id, req.get_param_value("challenge"), key),
+                                  "application/json");
+                });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 500 && !server_.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ~verify_endpoint() {
+    server_.stop();
+    thread_.join();
+  }
+
+  /// The card url under which `a` answers its challenges.
+  std::string serve(const agent& a) {
+    std::lock_guard lock(mutex_);
+    keys_[a.id] = a.key.secret_key;
+    return "http://127.0.0.1:" + std::to_string(port_) + "/" + a.id;
+  }
+
+private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mutex_;
+  std::map<std::string, std::string> keys_;
+};
+
 struct matrix_fixture {
+  verify_endpoint endpoint;  // first: it outlives the server that calls it
   temp_dir dir;
   test_database db{dir};
   std::unique_ptr<server_process> server;
@@ -89,7 +138,9 @@ struct matrix_fixture {
 
   explicit matrix_fixture(bool auth_required) {
     server = std::make_unique<server_process>(
-        dir, db, account_settings(dir, {{"auth.required", auth_required ? "true" : "false"}}));
+        dir, db,
+        account_settings(dir, {{"auth.required", auth_required ? "true" : "false"},
+                               {"security.allow_cidrs", "[\"127.0.0.1/32\"]"}}));
     server->start();
     alice = sign_up(*server, "alice@example.com", "Alice");
     bob = sign_up(*server, "bob@example.com", "Bob");
@@ -157,12 +208,142 @@ using recipe_book = std::map<std::string, recipe>;
 
 // Recipes of the trust engine's routes, one function per route group.
 void verify_recipes(recipe_book& r) {
+  using F = matrix_fixture;
+  // A fresh agent each time (verifier.min_interval is per agent), whose card
+  // url is the matrix's endpoint, so a verification allowed through passes.
+  auto verifiable = [](std::string prefix) {
+    return [prefix](F& f, caller, agent& self) {
+      auto card = self.card("Verifiable");
+      card["url"] = f.endpoint.serve(self);
+      auto reg = self.register_at(*f.server, self.sign(card));
+      BOOST_REQUIRE_MESSAGE(reg.status == 201, reg.body);
+      return request{prefix + self.id + "/verify", "", {}};
+    };
+  };
+  r["POST /api/v1/agents/{id}/verify"] = {policy::agent_or_owner, 200, false,
+                                          verifiable("/api/v1/agents/")};
+  r["POST /api/v1/admin/agents/{id}/verify"] = {policy::admin, 200, false,
+                                                verifiable("/api/v1/admin/agents/")};
+  r["DELETE /api/v1/admin/agents/{id}/verify"] = {policy::admin, 200, false,
+                                                  verifiable("/api/v1/admin/agents/")};
 }
 
 void directory_recipes(recipe_book& r) {
+  using F = matrix_fixture;
+  r["GET /api/v1/directory"] = {policy::open, 200, false, [](F&, caller, agent&) {
+                                  return request{"/api/v1/directory?sort=name&limit=5", "", {}};
+                                }};
+  r["GET /api/v1/directory/{id}"] = {policy::open, 200, false, [](F& f, caller, agent& self) {
+                                       self = f.alices_agent();
+                                       return request{"/api/v1/directory/" + self.id, "", {}};
+                                     }};
 }
 
 void community_recipes(recipe_book& r) {
+  using F = matrix_fixture;
+  // Review and report subjects are fresh agents nobody owns: every signed-in
+  // caller of a `user` route must be allowed to review them.
+  auto unowned_agent = [](F& f) {
+    agent a;
+    auto res = a.register_at(*f.server, a.sign(a.card("Community")));
+    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+    return a;
+  };
+  auto new_category = [](F& f) {
+    auto id = "cat-" + std::to_string(++f.users);
+    auto res = f.post("/api/v1/admin/categories", {{"id", id}, {"name", "Matrix"}},
+                      f.admin.access_token);
+    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+    return id;
+  };
+  auto caller_account = [](F& f, caller c) -> const account& {
+    return c == caller::other_user ? f.bob : c == caller::admin ? f.admin : f.alice;
+  };
+  auto review_by = [](F& f, const agent& a, const account& who) {
+    auto res = f.post("/api/v1/directory/" + a.id + "/reviews", {{"rating", 4}},
+                      who.access_token);
+    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+    return res.json()["id"].get<std::string>();
+  };
+  // Each report has its own reporter, so none reaches the open-report limit.
+  auto report_id = [unowned_agent](F& f) {
+    auto reporter = f.make_user("reporter");
+    auto res = f.post("/api/v1/reports",
+                      {{"target_kind", "agent"}, {"target_id", unowned_agent(f).id},
+                       {"reason", "spam"}},
+                      reporter.access_token);
+    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+    return res.json()["id"].get<std::string>();
+  };
+
+  r["GET /api/v1/categories"] = {policy::open, 200, false, [](F&, caller, agent&) {
+                                   return request{"/api/v1/categories", "", {}};
+                                 }};
+  r["POST /api/v1/admin/categories"] = {policy::admin, 201, false, [](F& f, caller, agent&) {
+    auto id = "new-" + std::to_string(++f.users);
+    return request{"/api/v1/admin/categories", json{{"id", id}, {"name", "New"}}.dump(), {}};
+  }};
+  r["PUT /api/v1/admin/categories/{id}"] = {policy::admin, 200, false,
+                                            [new_category](F& f, caller, agent&) {
+    return request{"/api/v1/admin/categories/" + new_category(f),
+                   json{{"name", "Renamed"}}.dump(), {}};
+  }};
+  r["DELETE /api/v1/admin/categories/{id}"] = {policy::admin, 204, false,
+                                               [new_category](F& f, caller, agent&) {
+    return request{"/api/v1/admin/categories/" + new_category(f), "", {}};
+  }};
+  r["PUT /api/v1/provider/agents/{id}/categories"] = {policy::owner, 200, false,
+                                                      [new_category](F& f, caller, agent& self) {
+    self = f.alices_agent();
+    return request{"/api/v1/provider/agents/" + self.id + "/categories",
+                   json{{"categories", json::array({new_category(f)})}}.dump(), {}};
+  }};
+  r["POST /api/v1/directory/{id}/reviews"] = {policy::user, 201, false,
+                                              [unowned_agent](F& f, caller, agent&) {
+    return request{"/api/v1/directory/" + unowned_agent(f).id + "/reviews",
+                   json{{"rating", 5}}.dump(), {}};
+  }};
+  r["DELETE /api/v1/directory/{id}/reviews"] = {policy::user, 204, false,
+                                                [=](F& f, caller c, agent&) {
+    // The caller's own review (a refused caller's is alice's).
+    auto a = unowned_agent(f);
+    review_by(f, a, caller_account(f, c));
+    return request{"/api/v1/directory/" + a.id + "/reviews", "", {}};
+  }};
+  r["GET /api/v1/directory/{id}/reviews"] = {policy::open, 200, false, [](F& f, caller, agent&) {
+    return request{"/api/v1/directory/" + f.bobs_agent.id + "/reviews", "", {}};
+  }};
+  r["GET /api/v1/directory/{id}/reviews/summary"] = {policy::open, 200, false,
+                                                     [](F& f, caller, agent&) {
+    return request{"/api/v1/directory/" + f.bobs_agent.id + "/reviews/summary", "", {}};
+  }};
+  r["DELETE /api/v1/admin/reviews/{id}"] = {policy::admin, 204, false, [=](F& f, caller, agent&) {
+    return request{"/api/v1/admin/reviews/" + review_by(f, unowned_agent(f), f.bob), "", {}};
+  }};
+  r["POST /api/v1/reports"] = {policy::user, 201, false, [unowned_agent](F& f, caller, agent&) {
+    return request{"/api/v1/reports",
+                   json{{"target_kind", "agent"},
+                        {"target_id", unowned_agent(f).id},
+                        {"reason", "other"}}
+                       .dump(),
+                   {}};
+  }};
+  r["GET /api/v1/admin/reports"] = {policy::admin, 200, false, [](F&, caller, agent&) {
+                                      return request{"/api/v1/admin/reports", "", {}};
+                                    }};
+  r["GET /api/v1/admin/reports/{id}"] = {policy::admin, 200, false,
+                                         [report_id](F& f, caller, agent&) {
+    return request{"/api/v1/admin/reports/" + report_id(f), "", {}};
+  }};
+  r["PUT /api/v1/admin/reports/{id}"] = {policy::admin, 200, false,
+                                         [report_id](F& f, caller, agent&) {
+    return request{"/api/v1/admin/reports/" + report_id(f),
+                   json{{"status", "reviewed"}}.dump(), {}};
+  }};
+  r["DELETE /api/v1/admin/reports/{id}"] = {policy::admin, 204, false,
+                                            [report_id](F& f, caller, agent&) {
+    return request{"/api/v1/admin/reports/" + report_id(f), "", {}};
+  }};
 }
 
 /// Request recipes, keyed by "METHOD path" as in the route table.
@@ -179,6 +360,7 @@ std::map<std::string, recipe> recipes() {
     };
   };
   r["GET /api/v1/health"] = {policy::open, 200, false, plain("/api/v1/health")};
+  r["GET /api/v1/reputation/model"] = {policy::open, 200, false, plain("/api/v1/reputation/model")};
   r["GET /api/v1/directory/{id}/reputation"] = {policy::open, 200, false,
                                                 [](F& f, caller, agent& self) {
     self = f.alices_agent();

@@ -1,6 +1,6 @@
 // The outbound client against real servers on loopback: loopback is blocked
 // unless allowed, so each test chooses whether the server may be reached.
-#include "http/outbound_client.hpp"
+#include "net/outbound_client.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@
 
 namespace {
 
-namespace out = tessera::http::outbound;
+namespace out = tessera::net::outbound;
 namespace ip = tessera::ip_address;
 using namespace std::chrono_literals;
 

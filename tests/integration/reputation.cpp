@@ -77,6 +77,26 @@ BOOST_AUTO_TEST_CASE(registration_and_heartbeats_are_scored) {
   BOOST_TEST(second.json()["history"][0]["kind"] == "registered");
 }
 
+BOOST_AUTO_TEST_CASE(deregistering_and_registering_again_keeps_the_reputation) {
+  // A bad name can't be washed off by leaving and coming back under the same key.
+  agent a;
+  BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card("Flaky"))).status, 201);
+  BOOST_REQUIRE_EQUAL(a.heartbeat(server).status, 200);
+  auto before = wait_for_events(a, 2);
+  auto target = "/api/v1/agents/" + a.id;
+  auto gone = server.send("DELETE", target, "", a.sign_request("DELETE", target, ""));
+  BOOST_REQUIRE_MESSAGE(gone.status == 204, gone.body);
+  BOOST_TEST(server.get(path(a)).status == 404);  // no public reputation while away
+  BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card("Flaky again"))).status, 201);
+  auto after = wait_for_events(a, 3);  // the old log, plus this registration
+  BOOST_REQUIRE(after["history"].size() == 3u);
+  BOOST_TEST(after["history"][0]["kind"] == "registered");
+  BOOST_TEST(after["history"][1]["kind"] == "heartbeat_kept");
+  BOOST_TEST(after["history"][0]["score_before"].get<double>() ==
+                 before["history"][0]["score_after"].get<double>(),
+             boost::test_tools::tolerance(1e-6));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_and_malformed_ids_are_not_found) {
   agent never_registered;
   BOOST_TEST(server.get(path(never_registered)).status == 404);

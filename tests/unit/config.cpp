@@ -74,6 +74,11 @@ void check_equal(const settings& a, const settings& b) {
   BOOST_TEST(a.rate_limit.burst_size == b.rate_limit.burst_size);
   BOOST_TEST(a.rate_limit.max_connections == b.rate_limit.max_connections);
   BOOST_TEST(a.security.allow_cidrs == b.security.allow_cidrs, boost::test_tools::per_element());
+  BOOST_TEST(a.verifier.nonce_ttl.count() == b.verifier.nonce_ttl.count());
+  BOOST_TEST(a.verifier.min_interval.count() == b.verifier.min_interval.count());
+  BOOST_TEST(a.verifier.timeout.count() == b.verifier.timeout.count());
+  BOOST_TEST(a.verifier.max_response == b.verifier.max_response);
+  BOOST_TEST(a.verifier.workers == b.verifier.workers);
   BOOST_TEST(a.audit_log.output == b.audit_log.output);
   BOOST_TEST(a.logging.level == b.logging.level);
   BOOST_TEST(a.logging.format == b.logging.format);
@@ -120,6 +125,12 @@ rate_limit:
   max_connections: 500
 security:
   allow_cidrs: ["127.0.0.0/8", "::1"]
+verifier:
+  nonce_ttl: 2m
+  min_interval: 30s
+  timeout: 1500ms
+  max_response: 8KiB
+  workers: 8
 audit_log:
   output: "file:/var/log/tessera/audit.log"
 logging:
@@ -183,6 +194,11 @@ BOOST_AUTO_TEST_CASE(every_key_parses) {
   BOOST_TEST(s.rate_limit.max_connections == 500);
   BOOST_TEST(s.security.allow_cidrs == (std::vector<std::string>{"127.0.0.0/8", "::1"}),
              boost::test_tools::per_element());
+  BOOST_TEST(s.verifier.nonce_ttl.count() == 120'000);
+  BOOST_TEST(s.verifier.min_interval.count() == 30'000);
+  BOOST_TEST(s.verifier.timeout.count() == 1'500);
+  BOOST_TEST(s.verifier.max_response == 8u * 1024);
+  BOOST_TEST(s.verifier.workers == 8);
   BOOST_TEST(s.audit_log.output == "file:/var/log/tessera/audit.log");
   BOOST_TEST(s.logging.level == "debug");
   BOOST_TEST(s.logging.format == "json");
@@ -710,6 +726,50 @@ reputation: {alpha: 1, half_life: 1h, trusted_min_events: 1, weights: {registere
   BOOST_TEST(from_env.value.reputation.weights.at("call_error") == 4.0);
 }
 
+BOOST_AUTO_TEST_CASE(verifier_defaults_and_ranges) {
+  auto defaults = load("");
+  BOOST_TEST_REQUIRE(defaults.ok());
+  const auto& v = defaults.value.verifier;
+  BOOST_TEST(v.nonce_ttl.count() == 300'000);
+  BOOST_TEST(v.min_interval.count() == 60'000);
+  BOOST_TEST(v.timeout.count() == 5'000);
+  BOOST_TEST(v.max_response == 4096u);
+  BOOST_TEST(v.workers == 4);
+
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"verifier: {nonce_ttl: 0s}", "verifier.nonce_ttl"},
+      {"verifier: {nonce_ttl: 99ms}", "verifier.nonce_ttl"},
+      {"verifier: {nonce_ttl: 61m}", "verifier.nonce_ttl"},
+      {"verifier: {nonce_ttl: 300}", "verifier.nonce_ttl"},
+      {"verifier: {min_interval: 0s}", "verifier.min_interval"},
+      {"verifier: {min_interval: 25h}", "verifier.min_interval"},
+      {"verifier: {timeout: 0ms}", "verifier.timeout"},
+      {"verifier: {timeout: 2m}", "verifier.timeout"},
+      {"verifier: {max_response: 0}", "verifier.max_response"},
+      {"verifier: {max_response: 255}", "verifier.max_response"},
+      {"verifier: {max_response: 2MiB}", "verifier.max_response"},
+      {"verifier: {workers: 0}", "verifier.workers"},
+      {"verifier: {workers: 65}", "verifier.workers"},
+      {"verifier: {workers: many}", "verifier.workers"},
+      {"verifier: {timeout: [1s]}", "verifier.timeout"},
+      {"verifier: {nonce_tl: 1m}", "verifier.nonce_tl"},
+  };
+  for (const auto& [text, key] : cases) BOOST_TEST(only_error(load(text)).key == key, text);
+  BOOST_TEST(contains(only_error(load("verifier: {workers: 0}")).message, "between 1 and 64"));
+  BOOST_TEST(contains(only_error(load("verifier: {nonce_tl: 1m}")).message,
+                      "did you mean verifier.nonce_ttl?"));
+
+  auto edges = load(R"(
+verifier: {nonce_ttl: 100ms, min_interval: 100ms, timeout: 100ms, max_response: 256, workers: 1}
+)");
+  BOOST_TEST_REQUIRE(edges.ok());
+  BOOST_TEST(edges.value.verifier.max_response == 256u);
+  BOOST_TEST(
+      load("verifier: {nonce_ttl: 1h, min_interval: 24h, timeout: 1m, max_response: 1MiB, "
+           "workers: 64}")
+          .ok());
+}
+
 BOOST_AUTO_TEST_CASE(offline_after_must_exceed_heartbeat) {
   for (const char* offline : {"30s", "10s"}) {
     std::string text = std::string("registry: {heartbeat_interval: 30s, offline_after: ") + offline;
@@ -808,7 +868,8 @@ BOOST_AUTO_TEST_CASE(to_yaml_prints_every_key_and_redacts) {
         "alpha", "half_life", "trusted_min_events", "weights", "signature_max_skew", "required", "enabled", "jwt_secret", "access_ttl", "refresh_ttl",
         "claim_token_ttl", "password_hash_ops", "password_hash_memory", "login_max_failures",
         "login_window", "requests_per_sec", "burst_size", "max_connections", "output", "level",
-        "format", "threads", "allow_cidrs"})
+        "format", "threads", "allow_cidrs", "nonce_ttl", "min_interval", "timeout",
+        "max_response", "workers"})
     BOOST_TEST(contains(yaml, std::string(key) + ":"), key);
   BOOST_TEST(contains(yaml, "password_hash_memory: 64MiB"));
   BOOST_TEST(contains(yaml, "refresh_ttl: 168h"));
@@ -821,7 +882,10 @@ BOOST_AUTO_TEST_CASE(to_yaml_prints_every_key_and_redacts) {
   BOOST_TEST(yaml.find("\nauth:") < yaml.find("user_auth:"));
   BOOST_TEST(yaml.find("user_auth:") < yaml.find("rate_limit:"));
   BOOST_TEST(yaml.find("rate_limit:") < yaml.find("security:"));
-  BOOST_TEST(yaml.find("security:") < yaml.find("audit_log:"));
+  BOOST_TEST(yaml.find("security:") < yaml.find("verifier:"));
+  BOOST_TEST(yaml.find("verifier:") < yaml.find("audit_log:"));
+  BOOST_TEST(contains(yaml, "nonce_ttl: 5m"));
+  BOOST_TEST(contains(yaml, "max_response: 4KiB"));
   BOOST_TEST(yaml.find("logging:") < yaml.find("actors:"));
 
   auto reloaded = load(yaml);

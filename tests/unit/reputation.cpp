@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <random>
+#include <algorithm>
 #include <vector>
 
 using namespace tessera::reputation;
@@ -130,6 +132,33 @@ BOOST_AUTO_TEST_CASE(an_event_decays_the_score_to_its_time_first) {
   BOOST_TEST(std::abs(result.score_after - 0.63) < 1e-12);  // 0.7 + 0.1 * (0 - 0.7)
   BOOST_TEST(result.state.updated_at == t0 + defaults.half_life_ms);
   BOOST_TEST(result.state.events == 6);
+}
+
+BOOST_AUTO_TEST_CASE(a_pass_is_credited_again_only_after_a_failure) {
+  auto s = initial_state(defaults);
+  auto first = apply(s, event_kind::verification_passed, t0, defaults);
+  BOOST_TEST(first.credited);
+  BOOST_TEST(first.state.pass_credited);
+  // Passing again (a re-verification, or a url switched away and back) earns nothing.
+  auto again = apply(first.state, event_kind::verification_passed, t0 + 1, defaults);
+  BOOST_TEST(!again.credited);
+  BOOST_TEST(again.state.events == first.state.events);
+  // A failure counts, and then a pass is earned back.
+  auto failed = apply(first.state, event_kind::verification_failed, t0 + 2, defaults);
+  BOOST_TEST(failed.credited);
+  BOOST_TEST(!failed.state.pass_credited);
+  BOOST_TEST(apply(failed.state, event_kind::verification_passed, t0 + 3, defaults).credited);
+  // Failing and passing in turn never reaches Trusted.
+  auto cycling = initial_state(defaults);
+  for (int i = 0; i < 200; ++i) {
+    cycling = apply(cycling, event_kind::verification_passed, t0 + 2 * i, defaults).state;
+    cycling = apply(cycling, event_kind::verification_failed, t0 + 2 * i + 1, defaults).state;
+    BOOST_TEST(current_score(cycling, t0 + 2 * i + 1, defaults) < defaults.trusted_min_score);
+  }
+  // And the rule replays: the log of credited events folds to the same state.
+  std::vector<logged_event> log{{event_kind::verification_passed, t0},
+                                {event_kind::verification_failed, t0 + 2}};
+  BOOST_TEST(replay(log, defaults).pass_credited == failed.state.pass_credited);
 }
 
 BOOST_AUTO_TEST_CASE(heartbeats_are_credited_at_most_once_per_hour) {
@@ -328,6 +357,111 @@ BOOST_AUTO_TEST_CASE(params_from_carries_every_setting) {
   BOOST_TEST(params.of(event_kind::review_negative).weight == 7);
   BOOST_TEST(params.of(event_kind::review_negative).value == 0);  // values are not settings
   BOOST_TEST(params.of(event_kind::review_positive).weight == 1.5);
+}
+
+// --- rank keys: the directory sorts and filters by them in SQL ---------------
+
+namespace {
+
+bool rank_greater(const rank_key& a, const rank_key& b) {
+  return a.cls != b.cls ? a.cls > b.cls : a.mag > b.mag;
+}
+
+bool rank_at_least(const rank_key& a, const rank_key& b) { return !rank_greater(b, a); }
+
+// States as the engine makes them: random events at random times over ~200
+// days, and some agents with only a registration (exactly the prior).
+std::vector<score_state> random_states(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<score_state> states;
+  for (size_t i = 0; i < n; ++i) {
+    score_state state = then(initial_state(defaults), event_kind::registered, t0);
+    int events = static_cast<int>(rng() % 12);
+    int64_t at = t0;
+    for (int e = 0; e < events; ++e) {
+      at += static_cast<int64_t>(rng() % (20 * day_ms));
+      auto kind = all_event_kinds[rng() % event_kind_count];
+      state = apply(state, kind, at, defaults).state;
+    }
+    states.push_back(state);
+  }
+  return states;
+}
+
+int64_t latest(const std::vector<score_state>& states) {
+  int64_t at = 0;
+  for (const auto& s : states)
+    at = std::max(at, s.updated_at);
+  return at;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(rank_keys_order_states_as_their_scores_at_any_later_time) {
+  auto states = random_states(300, 7);
+  std::vector<rank_key> ranks;
+  for (const auto& s : states)
+    ranks.push_back(rank_of(s, defaults));
+  size_t compared = 0;
+  for (int64_t later : {int64_t{0}, hour_ms, 30 * day_ms, 365 * day_ms}) {
+    int64_t now = latest(states) + later;
+    for (size_t i = 0; i < states.size(); ++i) {
+      for (size_t j = 0; j < states.size(); ++j) {
+        double a = current_score(states[i], now, defaults);
+        double b = current_score(states[j], now, defaults);
+        // Two formulas (exp2 of the gap, log2 of the distance) can round apart
+        // only for scores within a hair of each other.
+        if (std::abs(a - b) <= 1e-12) {
+          if (!rank_greater(ranks[i], ranks[j]) && !rank_greater(ranks[j], ranks[i]))
+            BOOST_TEST(same_bits(a, b));
+          continue;
+        }
+        ++compared;
+        BOOST_TEST(rank_greater(ranks[i], ranks[j]) == (a > b), "states " << i << ", " << j);
+      }
+    }
+  }
+  BOOST_TEST(compared > 100000u);
+}
+
+BOOST_AUTO_TEST_CASE(the_prior_has_the_zero_key_whatever_the_time) {
+  score_state at_prior{.score = defaults.prior, .updated_at = t0 + 5 * day_ms, .events = 3};
+  auto key = rank_of(at_prior, defaults);
+  BOOST_TEST(key.cls == 0);
+  BOOST_TEST(key.mag == 0);
+  score_state above{.score = 0.6, .updated_at = t0, .events = 1};
+  score_state below{.score = 0.4, .updated_at = t0 + 100 * day_ms, .events = 1};
+  BOOST_TEST(rank_of(above, defaults).cls == 1);
+  BOOST_TEST(rank_of(below, defaults).cls == -1);
+  BOOST_TEST(rank_greater(rank_of(above, defaults), key));
+  BOOST_TEST(rank_greater(key, rank_of(below, defaults)));
+}
+
+BOOST_AUTO_TEST_CASE(min_score_bound_selects_exactly_the_scores_at_or_above_it) {
+  auto states = random_states(500, 11);
+  size_t near_prior = 0;
+  for (const auto& s : states)
+    near_prior += s.score == defaults.prior ? 1 : 0;
+  BOOST_TEST(near_prior > 0u);  // the m == prior case below meets scores equal to it
+  for (int64_t later : {int64_t{0}, day_ms, 90 * day_ms}) {
+    int64_t now = latest(states) + later;
+    for (double m : {0.0, 0.2, 0.45, 0.4999, 0.5, 0.5001, 0.55, 0.6, 0.8, 0.95, 1.0}) {
+      auto bound = min_score_bound(m, now, defaults);
+      size_t selected = 0;
+      for (size_t i = 0; i < states.size(); ++i) {
+        double score = current_score(states[i], now, defaults);
+        bool in = rank_at_least(rank_of(states[i], defaults), bound);
+        if (score != m && std::abs(score - m) <= 1e-12)
+          continue;  // within rounding of the bound itself
+        BOOST_TEST(in == (score >= m), "m " << m << ", state " << i << ", score " << score);
+        selected += in ? 1 : 0;
+      }
+      if (m == 0.0)
+        BOOST_TEST(selected == states.size());
+      if (m == defaults.prior)
+        BOOST_TEST(selected >= near_prior);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   add_auth_commands(app, global, run);
   add_keys_commands(app, global, run);
   add_claim_command(app, global, run);
+  add_reputation_commands(app, global, run);
 
   try {
     app.parse(argc, argv);

@@ -1,4 +1,4 @@
-#include "http/outbound_client.hpp"
+#include "net/outbound_client.hpp"
 
 #include <httplib.h>
 #include <netdb.h>
@@ -15,7 +15,7 @@
 
 #include "protocol/address_class.hpp"
 
-namespace tessera::http::outbound {
+namespace tessera::net::outbound {
 
 namespace {
 
@@ -430,4 +430,4 @@ fetch_result fetch(std::string_view text, const fetch_limits& limits,
   return result;
 }
 
-}  // namespace tessera::http::outbound
+}  // namespace tessera::net::outbound

@@ -22,7 +22,7 @@
 
 #include "protocol/ip_address.hpp"
 
-namespace tessera::http::outbound {
+namespace tessera::net::outbound {
 
 enum class error_code {
   none,
@@ -60,4 +60,4 @@ struct fetch_result {
 fetch_result fetch(std::string_view url, const fetch_limits& limits,
                    const std::vector<ip_address::range>& allow);
 
-}  // namespace tessera::http::outbound
+}  // namespace tessera::net::outbound
