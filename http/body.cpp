@@ -46,6 +46,27 @@ std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::
   return doc;
 }
 
+bool read_text(const nlohmann::json& doc, const char* field, bool required, std::string& out,
+               std::string (*check)(std::string_view), httplib::Response& res) {
+  auto it = doc.find(field);
+  if (it == doc.end() || it->is_null()) {
+    if (required)
+      send_error(res, ec::invalid_request, std::string(field) + ": required");
+    return !required;
+  }
+  if (!it->is_string()) {
+    send_error(res, ec::invalid_request, std::string(field) + ": expected a string");
+    return false;
+  }
+  auto wrong = check(it->get_ref<const std::string&>());
+  if (!wrong.empty()) {
+    send_error(res, ec::invalid_request, wrong);
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
+}
+
 bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool required,
                  std::string& out, httplib::Response& res) {
   auto it = doc.find(field);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace tessera::http {
 
@@ -17,6 +18,12 @@ std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::
 
 /// `doc[field]` as a string of 1..max bytes without control characters. A
 /// missing (or null) optional field leaves `out` unchanged and succeeds.
+/// The string `doc[field]` checked by `check` (which answers "" or the message
+/// naming the field); absent or null is fine unless `required`. False after
+/// the 400 was written.
+bool read_text(const nlohmann::json& doc, const char* field, bool required, std::string& out,
+               std::string (*check)(std::string_view), httplib::Response& res);
+
 bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool required,
                  std::string& out, httplib::Response& res);
 

@@ -41,28 +41,6 @@ std::optional<std::string> path_category(const call& c) {
   return std::nullopt;
 }
 
-/// `doc[field]` as text checked by `check` (a rule of protocol/community_rules).
-bool read_text(const nlohmann::json& doc, const char* field, bool required, std::string& out,
-               std::string (*check)(std::string_view), httplib::Response& res) {
-  auto it = doc.find(field);
-  if (it == doc.end() || it->is_null()) {
-    if (required)
-      send_error(res, ec::invalid_request, std::string(field) + ": required");
-    return !required;
-  }
-  if (!it->is_string()) {
-    send_error(res, ec::invalid_request, std::string(field) + ": expected a string");
-    return false;
-  }
-  auto wrong = check(it->get_ref<const std::string&>());
-  if (!wrong.empty()) {
-    send_error(res, ec::invalid_request, wrong);
-    return false;
-  }
-  out = it->get<std::string>();
-  return true;
-}
-
 reply<std::vector<category>> all_categories(const call& c) {
   return ask<std::vector<category>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
                                     atom::categories::value);

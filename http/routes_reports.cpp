@@ -56,27 +56,6 @@ reply<report> report_at(const call& c, const std::string& id) {
   return ask<report>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::report::value, id);
 }
 
-/// The optional free text `doc[field]` (lines allowed), checked by `check`;
-/// false after the 400 was written.
-bool read_free_text(const nlohmann::json& doc, const char* field,
-                    std::string (*check)(std::string_view), std::string& out,
-                    httplib::Response& res) {
-  auto it = doc.find(field);
-  if (it == doc.end() || it->is_null())
-    return true;
-  if (!it->is_string()) {
-    send_error(res, ec::invalid_request, std::string(field) + ": expected a string");
-    return false;
-  }
-  auto wrong = check(it->get_ref<const std::string&>());
-  if (!wrong.empty()) {
-    send_error(res, ec::invalid_request, wrong);
-    return false;
-  }
-  out = it->get<std::string>();
-  return true;
-}
-
 /// Whether the reported agent or review exists; writes the 404 (naming
 /// target_id) or the error otherwise.
 bool target_exists(const call& c, const std::string& kind, const std::string& id) {
@@ -122,7 +101,7 @@ void file_report(const call& c) {
   if (!rules::valid_report_reason(r.reason))
     return send_error(c.res, ec::invalid_request,
                       std::string("reason: expected ") + rules::report_reasons_text);
-  if (!read_free_text(*doc, "details", rules::check_report_details, r.details, c.res))
+  if (!read_text(*doc, "details", false, r.details, rules::check_report_details, c.res))
     return;
   if (!target_exists(c, r.target_kind, r.target_id))
     return;
@@ -201,7 +180,7 @@ void resolve_report(const call& c) {
     return send_error(c.res, ec::invalid_request,
                       std::string("status: expected ") + rules::report_resolutions_text);
   std::string note;
-  if (!read_free_text(*doc, "note", rules::check_report_note, note, c.res))
+  if (!read_text(*doc, "note", false, note, rules::check_report_note, c.res))
     return;
   auto found = report_at(c, *id);
   if (!found.ok())

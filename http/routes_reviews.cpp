@@ -59,14 +59,8 @@ void post_review(const call& c) {
       !rules::valid_rating(rating->get<int64_t>()))
     return send_error(c.res, ec::invalid_request, "rating: expected an integer from 1 to 5");
   std::string text;
-  if (auto t = doc->find("text"); t != doc->end() && !t->is_null()) {
-    if (!t->is_string())
-      return send_error(c.res, ec::invalid_request, "text: expected a string");
-    auto wrong = rules::check_review_text(t->get_ref<const std::string&>());
-    if (!wrong.empty())
-      return send_error(c.res, ec::invalid_request, wrong);
-    text = t->get<std::string>();
-  }
+  if (!read_text(*doc, "text", false, text, rules::check_review_text, c.res))
+    return;
   auto agent = agent_at(c, *id);
   if (!agent.ok())
     return send_error(c.res, agent.error());

@@ -344,7 +344,7 @@ BOOST_AUTO_TEST_CASE(request_id_cors_and_json_errors) {
   auto missing = server.get("/api/v1/nothing-here");
   BOOST_TEST(missing.status == 404);
   BOOST_TEST(missing.error_code() == "not_found");
-  BOOST_TEST(server.log().find("request_id=trace-123") != std::string::npos);
+  BOOST_TEST(wait_for_log(server, "request_id=trace-123"));
 }
 
 BOOST_AUTO_TEST_CASE(health_is_a_real_round_trip) {

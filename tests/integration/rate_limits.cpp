@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(behind_a_trusted_proxy_each_forwarded_client_has_its_own_bu
   // Trusted hops on the right are skipped.
   check_limited(server.get("/api/v1/agents", from("203.0.113.7, 127.0.0.5")));
   // The access log names the forwarded client, and the proxy as the peer.
-  BOOST_TEST(server.log().find("remote=203.0.113.8 peer=127.0.0.1") != std::string::npos);
+  BOOST_TEST(wait_for_log(server, "remote=203.0.113.8 peer=127.0.0.1"), server.log());
 }
 
 BOOST_AUTO_TEST_CASE(users_and_agents_have_their_own_buckets_across_addresses) {

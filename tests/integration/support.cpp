@@ -353,4 +353,13 @@ bool wait_for_audit(const temp_dir& dir, const std::string& action, size_t count
   }
 }
 
+bool wait_for_log(const server_process& s, const std::string& text) {
+  for (int i = 0; i < 100; ++i) {
+    if (s.log().find(text) != std::string::npos)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 }  // namespace tessera::test

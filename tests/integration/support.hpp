@@ -136,6 +136,10 @@ account make_admin(const temp_dir& dir, const server_process& s, const std::stri
 /// then the agent-signed claim); throws unless every step succeeds.
 void register_and_claim(const server_process& s, const agent& a, const account& owner);
 
+/// Waits (up to 5 s) until the server's output contains `text`: the access log
+/// line of a request is written after its answer was sent. True if it does.
+bool wait_for_log(const server_process& s, const std::string& text);
+
 /// Every line of a text file (none if it doesn't exist).
 std::vector<std::string> read_lines(const std::filesystem::path& path);
 

@@ -180,6 +180,15 @@ struct tesserad {
 
   std::string verify_path(const agent& a) const { return "/api/v1/agents/" + a.id + "/verify"; }
 
+  /// PUT the agent's card with another url, signed by the agent.
+  http_result update_url(const agent& a, const std::string& url) const {
+    auto card = a.card("Verified agent");
+    card["url"] = url;
+    auto body = a.sign(card).dump();
+    auto target = "/api/v1/agents/" + a.id;
+    return server.send("PUT", target, body, a.sign_request("PUT", target, body));
+  }
+
   /// POST .../verify signed by the agent itself.
   http_result verify(const agent& a) const {
     return server.send("POST", verify_path(a), "", a.sign_request("POST", verify_path(a), ""));
@@ -295,14 +304,7 @@ BOOST_AUTO_TEST_CASE(re_verifying_earns_no_second_pass) {
   BOOST_TEST(t.reputation_events(a, "verification_passed", 2) == 2u);
   // ...but switching the card's url away and back (which clears verified)
   // and passing again is not: no farming a pass by toggling the url.
-  auto put = [&](const std::string& url) {
-    auto card = a.card("Verified agent");
-    card["url"] = url;
-    auto body = a.sign(card).dump();
-    auto target = "/api/v1/agents/" + a.id;
-    return t.server.send("PUT", target, body, a.sign_request("PUT", target, body));
-  };
-  BOOST_REQUIRE_EQUAL(put(endpoint.url_for(a) + "/").status, 200);
+  BOOST_REQUIRE_EQUAL(t.update_url(a, endpoint.url_for(a) + "/").status, 200);
   BOOST_REQUIRE(t.agent_json(a)["verified"] == false);
   std::this_thread::sleep_for(150ms);
   BOOST_REQUIRE_EQUAL(t.verify(a).status, 200);
@@ -446,17 +448,10 @@ BOOST_AUTO_TEST_CASE(a_new_card_url_clears_verified) {
   BOOST_REQUIRE(t.agent_json(a)["verified"] == true);
 
   // The same url again keeps it; another url drops it.
-  auto put = [&](const std::string& url) {
-    auto card = a.card("Verified agent");
-    card["url"] = url;
-    auto body = a.sign(card).dump();
-    auto target = "/api/v1/agents/" + a.id;
-    return t.server.send("PUT", target, body, a.sign_request("PUT", target, body));
-  };
-  auto same = put(endpoint.url_for(a));
+  auto same = t.update_url(a, endpoint.url_for(a));
   BOOST_REQUIRE_MESSAGE(same.status == 200, same.body);
   BOOST_TEST(t.agent_json(a)["verified"] == true);
-  auto moved = put("https://elsewhere.example.com/agent");
+  auto moved = t.update_url(a, "https://elsewhere.example.com/agent");
   BOOST_REQUIRE_MESSAGE(moved.status == 200, moved.body);
   auto stored = t.agent_json(a);
   BOOST_TEST(stored["verified"] == false);
