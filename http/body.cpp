@@ -46,40 +46,53 @@ std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::
   return doc;
 }
 
-bool read_text(const nlohmann::json& doc, const char* field, bool required, std::string& out,
-               std::string (*check)(std::string_view), httplib::Response& res) {
+namespace {
+
+/// The string at doc[field], or nullptr when it is absent or null; `ok` is
+/// false (and the 400 written) when it is required and absent, or not a string.
+const std::string* string_field(const nlohmann::json& doc, const char* field, bool required,
+                                bool& ok, httplib::Response& res) {
+  ok = true;
   auto it = doc.find(field);
   if (it == doc.end() || it->is_null()) {
-    if (required)
+    if (required) {
       send_error(res, ec::invalid_request, std::string(field) + ": required");
-    return !required;
+      ok = false;
+    }
+    return nullptr;
   }
   if (!it->is_string()) {
     send_error(res, ec::invalid_request, std::string(field) + ": expected a string");
-    return false;
+    ok = false;
+    return nullptr;
   }
-  auto wrong = check(it->get_ref<const std::string&>());
+  return &it->get_ref<const std::string&>();
+}
+
+}  // namespace
+
+bool read_text(const nlohmann::json& doc, const char* field, bool required, std::string& out,
+               std::string (*check)(std::string_view), httplib::Response& res) {
+  bool ok = true;
+  const auto* text = string_field(doc, field, required, ok, res);
+  if (!text)
+    return ok;
+  auto wrong = check(*text);
   if (!wrong.empty()) {
     send_error(res, ec::invalid_request, wrong);
     return false;
   }
-  out = it->get<std::string>();
+  out = *text;
   return true;
 }
 
 bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool required,
                  std::string& out, httplib::Response& res) {
-  auto it = doc.find(field);
-  if (it == doc.end() || it->is_null()) {
-    if (required)
-      send_error(res, ec::invalid_request, std::string(field) + ": required");
-    return !required;
-  }
-  if (!it->is_string()) {
-    send_error(res, ec::invalid_request, std::string(field) + ": expected a string");
-    return false;
-  }
-  const auto& text = it->get_ref<const std::string&>();
+  bool ok = true;
+  const auto* found = string_field(doc, field, required, ok, res);
+  if (!found)
+    return ok;
+  const auto& text = *found;
   if (text.empty() || text.size() > max) {
     send_error(res, ec::invalid_request,
                std::string(field) + ": expected 1 to " + std::to_string(max) + " bytes");
