@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "protocol/agent.hpp"
+#include "protocol/contacts.hpp"
 #include "protocol/directory.hpp"
+#include "protocol/signaling.hpp"
 
 namespace tessera {
 
@@ -50,6 +52,18 @@ using report = caf::atom_constant<caf::atom("report")>;
 using reports = caf::atom_constant<caf::atom("reports")>;
 using verify = caf::atom_constant<caf::atom("verify")>;
 using fetch = caf::atom_constant<caf::atom("fetch")>;
+using contacts = caf::atom_constant<caf::atom("contacts")>;
+using requests = caf::atom_constant<caf::atom("requests")>;
+using request = caf::atom_constant<caf::atom("request")>;
+using frame = caf::atom_constant<caf::atom("frame")>;
+using deliver = caf::atom_constant<caf::atom("deliver")>;
+using attach = caf::atom_constant<caf::atom("attach")>;
+using detach = caf::atom_constant<caf::atom("detach")>;
+using replaced = caf::atom_constant<caf::atom("replaced")>;
+using closed = caf::atom_constant<caf::atom("closed")>;
+using route = caf::atom_constant<caf::atom("route")>;
+using remote = caf::atom_constant<caf::atom("remote")>;
+using undeliver = caf::atom_constant<caf::atom("undeliver")>;
 }  // namespace atom
 
 /// Every component answers `status` with a JSON object (as text) describing
@@ -105,7 +119,12 @@ using reader_actor = caf::typed_actor<
     caf::replies_to<atom::summary, std::string>::with<review_summary>,
     // reports: by id, the admin listing
     caf::replies_to<atom::report, std::string>::with<report>,
-    caf::replies_to<atom::reports, report_query>::with<report_page>>::
+    caf::replies_to<atom::reports, report_query>::with<report_page>,
+    // an agent's contact list (by contact id, `mutual` filled in), at most
+    // contacts::max_contacts_per_agent; a contact request by id; a page of them
+    caf::replies_to<atom::contacts, std::string>::with<std::vector<contact>>,
+    caf::replies_to<atom::request, std::string>::with<contact_request>,
+    caf::replies_to<atom::requests, contact_request_query>::with<contact_request_page>>::
     extend_with<status_client_actor>;
 
 /// One per online agent: its live state and its offline deadline. Linked to
@@ -148,6 +167,49 @@ using reputation_actor =
 /// is running for this agent) or rate_limited (asked again too soon).
 using verifier_actor = caf::typed_actor<
     caf::replies_to<atom::verify, std::string, std::string, std::string>::with<verify_result>>::
+    extend_with<status_client_actor>;
+
+// --- Signaling (see actors/signaling_peer.hpp, signaling_hub.hpp, broker.hpp) ---
+
+/// One per WebSocket connection: the auth handshake, limits, the contacts
+/// check, relay state. The socket side (ws/) sends it each text frame and
+/// `closed` when the connection ends; it writes through its frame_sink.
+using signaling_peer_actor = caf::typed_actor<
+    caf::reacts_to<atom::frame, std::string>,       // a text frame from the client
+    caf::reacts_to<atom::deliver, signal_envelope>, // a frame for this agent
+    caf::reacts_to<atom::replaced>,                 // a newer connection of the agent took over
+    caf::reacts_to<atom::contacts>,                 // the agent's contacts changed: reload them
+    caf::reacts_to<atom::closed>>;                  // the socket is gone
+
+/// One per node: agent id -> its local signaling_peer; routes frames to a
+/// local peer or through the broker, keeps the offline queue, and charges
+/// relay_data to its sender's daily quota (over it: an error frame back).
+using signaling_hub_actor = caf::typed_actor<
+    // a peer authenticated: replaces (and tells) an older peer of the agent,
+    // announces presence, delivers what was queued
+    caf::replies_to<atom::attach, std::string, signaling_peer_actor>::with<caf::ok_atom>,
+    caf::reacts_to<atom::detach, std::string, signaling_peer_actor>,  // only if still that peer
+    caf::reacts_to<atom::route, signal_envelope>,   // from a local peer: to the target, wherever
+    caf::reacts_to<atom::remote, signal_envelope>,  // from another node (broker): deliver here
+    // the broker found the target nowhere: queue it (queueable types) or tell the sender
+    caf::reacts_to<atom::undeliver, signal_envelope>,
+    caf::reacts_to<atom::online, std::string>,      // the agent connected on some node: flush its queue
+    caf::reacts_to<atom::contacts, std::string, std::string>,  // contacts of these two changed (this node)
+    caf::reacts_to<atom::remote, atom::contacts, std::string, std::string>,  // ... (another node)
+    caf::reacts_to<atom::tick>>::extend_with<status_client_actor>;
+
+/// Cross-node delivery (`signaling.broker`): `local` for one process, `redis`
+/// for several. Tells the hub (given with `subscribe`) what arrives for it:
+/// remote envelopes, `undeliver` for targets connected nowhere, `online`
+/// announcements and contact changes from other nodes. Its status says
+/// "state": "ok" | "degraded" (Redis unreachable: local delivery goes on).
+using broker_actor = caf::typed_actor<
+    caf::reacts_to<atom::subscribe, signaling_hub_actor>,
+    caf::reacts_to<atom::attach, std::string>,   // the agent is connected here (presence)
+    caf::reacts_to<atom::detach, std::string>,   // ... no longer
+    caf::reacts_to<atom::route, signal_envelope>,  // to the node holding env.to, else undeliver
+    caf::reacts_to<atom::online, std::string>,   // announce to every node: the agent is connected
+    caf::reacts_to<atom::contacts, std::string, std::string>>::  // announce a contact change
     extend_with<status_client_actor>;
 
 /// Security events: stamps, hash-chains, writes one JSON line to

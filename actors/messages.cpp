@@ -43,6 +43,14 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<report_query>("tessera::report_query");
   cfg.add_message_type<report_page>("tessera::report_page");
   cfg.add_message_type<verify_result>("tessera::verify_result");
+  cfg.add_message_type<contact>("tessera::contact");
+  cfg.add_message_type<std::vector<contact>>("std::vector<tessera::contact>");
+  cfg.add_message_type<contact_request>("tessera::contact_request");
+  cfg.add_message_type<contact_request_query>("tessera::contact_request_query");
+  cfg.add_message_type<contact_request_page>("tessera::contact_request_page");
+  cfg.add_message_type<signal_envelope>("tessera::signal_envelope");
+  cfg.add_message_type<signaling_peer_actor>("tessera::signaling_peer_actor");
+  cfg.add_message_type<signaling_hub_actor>("tessera::signaling_hub_actor");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return std::string{"tessera: "} + to_string(static_cast<ec>(code)) +

@@ -4,16 +4,20 @@
 #include <stdexcept>
 
 #include "actors/audit_log.hpp"
+#include "actors/broker.hpp"
 #include "actors/persistence.hpp"
 #include "actors/readers.hpp"
 #include "actors/registry.hpp"
 #include "actors/replay_guard.hpp"
 #include "actors/reputation.hpp"
+#include "actors/signaling_hub.hpp"
 #include "actors/verifier.hpp"
 #include "storage/reputation_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "protocol/crypto.hpp"
+#include "protocol/encoding.hpp"
 
 namespace tessera {
 
@@ -60,6 +64,12 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   vc.timeout = s.server.request_timeout;
   actors_.verifier = sys.spawn(verifier, vc, actors_.readers, actors_.writer, actors_.reputation,
                                actors_.audit);
+  actors_.node_id = s.signaling.node_id.empty()
+                        ? "node-" + encoding::hex_encode(crypto::random_bytes(6))
+                        : s.signaling.node_id;
+  actors_.broker = spawn_broker(sys, s, actors_.node_id);
+  actors_.hub = sys.spawn(signaling_hub, s.signaling, actors_.broker);
+  caf::anon_send(actors_.broker, atom::subscribe::value, actors_.hub);
 }
 
 node::~node() {
@@ -71,6 +81,13 @@ void node::shutdown() {
     return;
   stopped_ = true;
   caf::scoped_actor self{sys_};
+  // Signaling first (the WebSocket server has closed its connections by
+  // now): the hub, then the broker, which withdraws this node's presence.
+  for (auto h : {caf::actor_cast<caf::actor>(actors_.hub),
+                 caf::actor_cast<caf::actor>(actors_.broker)}) {
+    self->send_exit(h, caf::exit_reason::user_shutdown);
+    self->wait_for(h);
+  }
   // No new verification starts; one in flight loses its reply.
   self->send_exit(actors_.verifier, caf::exit_reason::user_shutdown);
   self->wait_for(actors_.verifier);

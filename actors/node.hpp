@@ -17,6 +17,9 @@ struct node_actors {
   audit_log_actor audit;
   reputation_actor reputation;
   verifier_actor verifier;
+  broker_actor broker;          // spawned before the hub, which subscribes to it
+  signaling_hub_actor hub;
+  std::string node_id;          // signaling.node_id, or the random one chosen at start
 };
 
 class node {

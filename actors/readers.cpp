@@ -4,6 +4,7 @@
 
 #include "actors/clock.hpp"
 #include "actors/errors.hpp"
+#include "storage/contact_repository.hpp"
 #include "storage/agent_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/community_repository.hpp"
@@ -192,6 +193,22 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
         return run_all(self->state,
                        [&](soci::session& sql) { return storage::reports::list(sql, q); });
       },
+      [=](atom::contacts, const std::string& agent_id) -> caf::result<std::vector<contact>> {
+        return run_all(self->state, [&](soci::session& sql) {
+          return storage::contacts::list(sql, agent_id);
+        });
+      },
+      [=](atom::request, const std::string& id) -> caf::result<contact_request> {
+        return run_find(
+            self->state,
+            [&](soci::session& sql) { return storage::contacts::find_request(sql, id); },
+            "no contact request with id " + id);
+      },
+      [=](atom::requests, const contact_request_query& q) -> caf::result<contact_request_page> {
+        return run_all(self->state, [&](soci::session& sql) {
+          return storage::contacts::list_requests(sql, q);
+        });
+      },
       [=](atom::ping) -> caf::result<caf::ok_atom> {
         auto ok = run(self->state, [&](soci::session& sql) {
           int one = 0;
@@ -278,6 +295,15 @@ reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state
       },
       [=](atom::reports, report_query& q) {
         return self->delegate(pick(), atom::reports::value, std::move(q));
+      },
+      [=](atom::contacts, std::string& agent_id) {
+        return self->delegate(pick(), atom::contacts::value, std::move(agent_id));
+      },
+      [=](atom::request, std::string& id) {
+        return self->delegate(pick(), atom::request::value, std::move(id));
+      },
+      [=](atom::requests, contact_request_query& q) {
+        return self->delegate(pick(), atom::requests::value, std::move(q));
       },
       [=](atom::status) -> std::string {
         return nlohmann::json{{"readers", self->state.pool.size()}}.dump();

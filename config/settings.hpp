@@ -89,6 +89,45 @@ struct verifier_settings {
   int workers = 4;               // outbound requests at once (detached actors)
 };
 
+// TURN servers handed to signaling clients, with credentials in coturn's
+// shared-secret scheme (use-auth-secret / static-auth-secret).
+struct turn_settings {
+  std::vector<std::string> urls;  // stun:, turn: and turns: URLs
+  std::string secret;             // coturn's static-auth-secret; "" hands out the urls only
+  millis credential_ttl{3'600'000};  // how long a minted credential is good for
+};
+
+struct signaling_settings {
+  bool enabled = true;
+  std::string ws_addr = ":8081";  // the WebSocket listener, path /api/v1/signaling
+  // The WebSocket URL told to clients (426 and /api/v1/signaling/info); "":
+  // ws://<the host the request named>:<ws port>/api/v1/signaling.
+  std::string public_url;
+  millis auth_timeout{5'000};     // from the challenge to a valid auth frame
+  size_t max_frame_bytes = 64 * 1024;
+  double frames_per_sec = 10;     // per connection, refill of a token bucket...
+  int frame_burst = 20;           // ...of this capacity; sustained excess closes
+  int max_connections = 10'000;   // WebSocket connections at once, per node
+  millis idle_timeout{60'000};    // nothing heard (frames, pongs) for this long closes
+  bool require_contacts = true;   // offer/answer/ice_candidate/relay_* only between mutual contacts
+  std::string broker = "local";   // local | redis
+  std::string node_id;            // this node's name in the broker; "": random at start
+  millis presence_ttl{30'000};    // Redis presence keys expire unless refreshed (at a third of it)
+  double relay_bytes_per_sec = 256 * 1024;  // relay_data payload bytes per connection...
+  size_t relay_burst_bytes = 1024 * 1024;   // ...token bucket capacity
+  size_t relay_daily_bytes = 1024ull * 1024 * 1024;  // per agent per UTC day, per node
+  int offline_queue_size = 100;             // queued frames per offline agent
+  millis offline_queue_max_age{3'600'000};  // a queued frame expires after this
+  int offline_queue_total = 100'000;        // queued frames per node, all agents
+  turn_settings turn;
+};
+
+struct redis_settings {
+  std::string addr = "127.0.0.1:6379";  // host:port
+  std::string password;                 // usually ${REDIS_PASSWORD}; "" sends no AUTH
+  int db = 0;
+};
+
 struct audit_log_settings {
   std::string output = "stdout";  // stdout | file:PATH
 };
@@ -112,6 +151,8 @@ struct settings {
   rate_limit_settings rate_limit;
   security_settings security;
   verifier_settings verifier;
+  signaling_settings signaling;
+  redis_settings redis;
   audit_log_settings audit_log;
   logging_settings logging;
   actors_settings actors;

@@ -12,8 +12,6 @@ namespace tessera::http {
 
 namespace {
 
-constexpr int max_page = 200;
-constexpr int default_page = 50;
 
 }  // namespace
 

@@ -32,6 +32,10 @@ bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool 
 bool check_params(const httplib::Request& req, httplib::Response& res,
                   std::initializer_list<const char*> allowed, size_t max = 128);
 
+/// Page sizes of the listings that don't set their own.
+constexpr int max_page = 200;
+constexpr int default_page = 50;
+
 /// ?limit= as 1..max (default `fallback`).
 bool read_limit(const httplib::Request& req, httplib::Response& res, int max, int fallback,
                 int32_t& out);

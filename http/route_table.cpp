@@ -24,7 +24,8 @@ const std::vector<route>& route_table() {
     std::vector<route> out;
     for (auto group : {health_routes, agent_routes, claim_routes, auth_routes, api_key_routes,
                        provider_routes, admin_routes, directory_routes, verify_routes, category_routes,
-                       review_routes, report_routes, reputation_routes}) {
+                       review_routes, report_routes, reputation_routes,
+                       signaling_routes, contact_routes}) {
       auto routes = group();
       out.insert(out.end(), routes.begin(), routes.end());
     }

@@ -78,6 +78,8 @@ std::vector<route> health_routes();
 std::vector<route> auth_routes();
 std::vector<route> api_key_routes();
 std::vector<route> claim_routes();
+std::vector<route> signaling_routes();
+std::vector<route> contact_routes();
 std::vector<route> provider_routes();
 std::vector<route> admin_routes();
 std::vector<route> directory_routes();

@@ -16,8 +16,6 @@ namespace tessera::http {
 
 namespace {
 
-constexpr int max_page = 200;
-constexpr int default_page = 50;
 
 reply<user_record> user_at(const call& c, const std::string& id) {
   return ask<user_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),

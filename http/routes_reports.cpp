@@ -21,8 +21,6 @@ namespace {
 
 namespace rules = community;
 
-constexpr int max_page = 200;
-constexpr int default_page = 50;
 
 nlohmann::ordered_json report_json(const report& r) {
   auto or_null = [](const std::string& s) {

@@ -9,6 +9,7 @@
 
 #include "protocol/account.hpp"
 #include "protocol/community.hpp"
+#include "protocol/contacts.hpp"
 #include "protocol/reputation_record.hpp"
 
 namespace tessera {
@@ -138,6 +139,16 @@ struct write_op {
                         // on the target or community::max_open_reports_per_user open ones
     update_report,      // report.id, .status, .note, .resolved_by, .updated_at; not_found
     delete_report,      // key = report id; not_found
+    add_contact,        // agent.id adds key (the contact's id), at; not_found if either agent
+                        // doesn't exist; conflict at contacts::max_contacts_per_agent;
+                        // adding one already there changes nothing
+    remove_contact,     // agent.id removes key; not_found if it isn't on the list
+    insert_contact_request,  // creq (full record); not_found if to_id doesn't exist; conflict
+                        // if a pending request from_id -> to_id exists, or from_id has
+                        // contacts::max_pending_requests_per_agent pending
+    answer_contact_request,  // key = request id, agent.id = its recipient (to_id), creq.status
+                        // = accepted | rejected, at; not_found (none to this agent); conflict
+                        // if it isn't pending. Accepting adds each to the other's contacts.
   };
   int32_t kind = insert_agent;
   agent_record agent;
@@ -148,6 +159,7 @@ struct write_op {
   category cat;
   review rev;
   report rep;
+  contact_request creq;
   std::vector<std::string> names;
   std::string key;
   int64_t at = 0;
@@ -156,7 +168,7 @@ struct write_op {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_op& x) {
   return f(caf::meta::type_name("write_op"), x.kind, x.agent, x.user, x.cred, x.audit,
-           x.reputation, x.cat, x.rev, x.rep, x.names, x.key, x.at);
+           x.reputation, x.cat, x.rev, x.rep, x.creq, x.names, x.key, x.at);
 }
 
 }  // namespace tessera

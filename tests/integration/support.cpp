@@ -79,6 +79,8 @@ server_process::server_process(const temp_dir& dir, const test_database& db,
   port_ = free_port();
   auto config = dir.path / ("tessera-" + std::to_string(port_) + ".yaml");
   settings.emplace("server.http_addr", "\"127.0.0.1:" + std::to_string(port_) + "\"");
+  ws_port_ = free_port();
+  settings.emplace("signaling.ws_addr", "\"127.0.0.1:" + std::to_string(ws_port_) + "\"");
   settings.emplace("database.driver", db.driver);
   settings.emplace("database.dsn", "\"" + db.dsn + "\"");
   // Tests send bursts from one address; the suites about limits turn them on.

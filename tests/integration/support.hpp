@@ -54,6 +54,7 @@ public:
   bool running() const { return process_->running(); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
+  int ws_port() const { return ws_port_; }  // signaling.ws_addr (a free port unless set)
   std::string log() const { return process_->log(); }  // what the process printed
 
   http_result get(const std::string& target, const httplib::Headers& headers = {}) const;
@@ -62,6 +63,7 @@ public:
 
 private:
   int port_ = 0;
+  int ws_port_ = 0;
   std::unique_ptr<testkit::tesserad_process> process_;
 };
 

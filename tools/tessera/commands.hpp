@@ -17,6 +17,8 @@ void add_auth_commands(CLI::App& app, const global_options& global, action& run)
 void add_keys_commands(CLI::App& app, const global_options& global, action& run);
 void add_claim_command(CLI::App& app, const global_options& global, action& run);
 void add_reputation_commands(CLI::App& app, const global_options& global, action& run);
+void add_contacts_commands(CLI::App& app, const global_options& global, action& run);
+void add_connect_command(CLI::App& app, const global_options& global, action& run);
 
 /// A client for --server (already validated by its CLI11 check).
 signed_client client_for(const global_options& global);

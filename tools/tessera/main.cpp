@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   add_keys_commands(app, global, run);
   add_claim_command(app, global, run);
   add_reputation_commands(app, global, run);
+  add_contacts_commands(app, global, run);
+  add_connect_command(app, global, run);
 
   try {
     app.parse(argc, argv);

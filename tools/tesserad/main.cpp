@@ -16,6 +16,7 @@
 #include "config/load.hpp"
 #include "config/startup_checks.hpp"
 #include "http/server.hpp"
+#include "ws/server.hpp"
 #include "protocol/crypto.hpp"
 #include "tools/tesserad/admin_create.hpp"
 #include "tools/tesserad/logging.hpp"
@@ -124,6 +125,20 @@ int main(int argc, char** argv) {
     node->shutdown();
     return 1;
   }
+  std::unique_ptr<tessera::ws::server> signaling;
+  if (settings.signaling.enabled) {
+    signaling = std::make_unique<tessera::ws::server>(sys, settings, node->actors());
+    int ws_port = signaling->bind(why);
+    if (ws_port < 0) {
+      spdlog::critical("startup failed: signaling.ws_addr: {}", why);
+      node->shutdown();
+      return 1;
+    }
+    signaling->start();
+    spdlog::info("signaling listening ws_addr={} port={} broker={} node_id={}",
+                 settings.signaling.ws_addr, ws_port, settings.signaling.broker,
+                 node->actors().node_id);
+  }
   spdlog::info("tesserad listening http_addr={} port={} database={} schema_version={}",
                settings.server.http_addr, port, settings.database.driver,
                node->schema_version());
@@ -134,6 +149,8 @@ int main(int argc, char** argv) {
   spdlog::info("shutdown signal={}: finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
   http.stop();
   serving.join();
+  if (signaling)
+    signaling->stop();
   node->shutdown();
   node.reset();
   spdlog::info("shutdown complete");

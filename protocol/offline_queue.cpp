@@ -1,0 +1,2 @@
+// Being built: see offline_queue.hpp.
+#include "protocol/offline_queue.hpp"

@@ -1,0 +1,2 @@
+// Being built: see signal_limits.hpp.
+#include "protocol/signal_limits.hpp"

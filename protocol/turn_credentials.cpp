@@ -1,0 +1,2 @@
+// Being built: see turn_credentials.hpp.
+#include "protocol/turn_credentials.hpp"
