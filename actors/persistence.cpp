@@ -7,6 +7,7 @@
 #include "protocol/community_rules.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/community_repository.hpp"
+#include "storage/contact_repository.hpp"
 #include "storage/credential_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/reputation_repository.hpp"
@@ -52,6 +53,64 @@ problem put_review(soci::session& sql, const review& r, const std::string& expec
   if (!storage::reviews::put(sql, r))
     return {ec::not_found, "no agent with id " + r.agent_id};
   return {};
+}
+
+/// Adds `contact_id` to `agent_id`'s list; the limit is checked here, in
+/// the single writer, so concurrent adds can't all slip under it.
+problem add_contact(soci::session& sql, const std::string& agent_id,
+                    const std::string& contact_id, int64_t at) {
+  using storage::contacts::add_result;
+  switch (storage::contacts::add(sql, agent_id, contact_id, at)) {
+    case add_result::added:
+    case add_result::present:
+      return {};
+    case add_result::no_agent:
+      if (!storage::agents::find(sql, agent_id))
+        return {ec::not_found, "no agent with id " + agent_id};
+      return {ec::not_found, "contact_id: no agent with id " + contact_id};
+    case add_result::full:
+      break;
+  }
+  return {ec::conflict, "agent " + agent_id + " already has " +
+                            std::to_string(contacts::max_contacts_per_agent) +
+                            " contacts, the most it may have; remove some first"};
+}
+
+/// One pending request per pair, and a bounded number per sender.
+problem insert_contact_request(soci::session& sql, const contact_request& r) {
+  namespace store = storage::contacts;
+  if (!storage::agents::find(sql, r.from_id))
+    return {ec::not_found, "no agent with id " + r.from_id};
+  if (!storage::agents::find(sql, r.to_id))
+    return {ec::not_found, "to_id: no agent with id " + r.to_id};
+  if (auto pending = store::pending_between(sql, r.from_id, r.to_id))
+    return {ec::conflict, "to_id: request " + *pending + " to this agent is still pending"};
+  if (store::pending_sent(sql, r.from_id) >=
+      static_cast<int64_t>(contacts::max_pending_requests_per_agent))
+    return {ec::conflict, "at most " + std::to_string(contacts::max_pending_requests_per_agent) +
+                              " pending requests per agent; wait until some are answered"};
+  store::insert_request(sql, r);
+  return {};
+}
+
+/// The recipient answers once; accepting makes the two mutual contacts in
+/// the same transaction (rolled back whole if either list is full).
+problem answer_contact_request(soci::session& sql, const write_op& op) {
+  namespace store = storage::contacts;
+  const auto& status = op.creq.status;
+  if (status != "accepted" && status != "rejected")
+    return {ec::invalid_request, "status: expected accepted or rejected"};
+  auto found = store::find_request(sql, op.key);
+  if (!found || found->to_id != op.agent.id)
+    return {ec::not_found, "no contact request with id " + op.key};
+  if (found->status != "pending")
+    return {ec::conflict, "the request was already " + found->status};
+  store::update_request(sql, op.key, status, op.at);
+  if (status != "accepted")
+    return {};
+  if (auto p = add_contact(sql, found->to_id, found->from_id, op.at); p.code != ec::none)
+    return p;
+  return add_contact(sql, found->from_id, found->to_id, op.at);
 }
 
 /// Applies one op inside the caller's transaction; a problem means "not
@@ -170,6 +229,16 @@ problem apply(soci::session& sql, const write_op& op) {
       if (!storage::reports::remove(sql, op.key))
         return {ec::not_found, "no report with id " + op.key};
       return {};
+    case write_op::add_contact:
+      return add_contact(sql, a.id, op.key, op.at);
+    case write_op::remove_contact:
+      if (!storage::contacts::remove(sql, a.id, op.key))
+        return {ec::not_found, "contact_id: " + op.key + " is not on the contact list of " + a.id};
+      return {};
+    case write_op::insert_contact_request:
+      return insert_contact_request(sql, op.creq);
+    case write_op::answer_contact_request:
+      return answer_contact_request(sql, op);
   }
   return {ec::invalid_request, "unknown write"};
 }

@@ -329,9 +329,47 @@ key_spec list_key(std::string path, Field field, std::string expected, std::stri
   return {path, read, print};
 }
 
+// One entry of signaling.turn.urls (RFC 7064/7065): stun:host[:port], turn:host[:port] or
+// turns:host[:port], the TURN ones optionally with ?transport=udp|tcp. These URLs have no "//";
+// "turn://host" is a common slip that browsers reject, so it fails here instead.
+std::string check_ice_url(const std::string& url) {
+  std::string_view rest = url;
+  std::string_view scheme;
+  for (std::string_view known : {"stun:", "turn:", "turns:"})
+    if (rest.starts_with(known)) scheme = known;
+  if (scheme.empty())
+    return "must be a stun:, turn: or turns: URL, e.g. turn:turn.example.org:3478, got " +
+           quoted(url);
+  rest.remove_prefix(scheme.size());
+  if (rest.starts_with("//"))
+    return "has no // after the scheme (" + std::string(scheme) + "host:port), got " + quoted(url);
+  std::string_view host_port = rest.substr(0, rest.find('?'));
+  if (host_port.size() < rest.size()) {
+    std::string_view query = rest.substr(host_port.size() + 1);
+    if (scheme == "stun:")
+      return "a stun: URL takes no ?query, got " + quoted(url);
+    if (query != "transport=udp" && query != "transport=tcp")
+      return "the only query is ?transport=udp or ?transport=tcp, got " + quoted(url);
+  }
+  if (host_port.empty() || host_port.starts_with(':'))
+    return "needs a host, got " + quoted(url);
+  // The port is optional here but not in check_http_addr, which checks the rest: supply the
+  // default (3478) when there is none. "[v6]" has no port; "[v6]:p" and "host:p" have one.
+  bool has_port = host_port.starts_with('[') ? host_port.find("]:") != std::string_view::npos
+                                             : std::count(host_port.begin(), host_port.end(), ':') == 1;
+  std::string checked(host_port);
+  if (!has_port) checked += ":3478";
+  if (auto problem = check_http_addr(checked); !problem.empty())
+    return "invalid host or port in " + quoted(url) + ": " + problem;
+  return "";
+}
+
 // Spells the path and the member once, so the two cannot drift apart.
 #define TESSERA_KEY(section, name) \
   #section "." #name, [](auto& s) -> auto& { return s.section.name; }
+// A key one mapping further down, e.g. signaling.turn.urls.
+#define TESSERA_SUBKEY(section, group, name) \
+  #section "." #group "." #name, [](auto& s) -> auto& { return s.section.group.name; }
 
 // Every key, in the order of settings.hpp (which is also the order to_yaml prints).
 const std::vector<key_spec>& keys() {
@@ -399,7 +437,12 @@ const std::vector<key_spec>& keys() {
       int_key(TESSERA_KEY(signaling, offline_queue_size), 0, 100'000),
       duration_key(TESSERA_KEY(signaling, offline_queue_max_age), 1s, 7 * 24h),
       int_key(TESSERA_KEY(signaling, offline_queue_total), 0, 10'000'000),
-      // signaling.turn.urls, .secret, .credential_ttl: read as one nested mapping
+      list_key(TESSERA_SUBKEY(signaling, turn, urls),
+               "a list of stun:, turn: or turns: URLs, e.g. [\"turn:turn.example.org:3478\"]",
+               "a URL string", check_ice_url),
+      string_key(TESSERA_SUBKEY(signaling, turn, secret), "a string", check_nothing,
+                 redact_secret),
+      duration_key(TESSERA_SUBKEY(signaling, turn, credential_ttl), 1min, 7 * 24h),
       string_key(TESSERA_KEY(redis, addr), "an address like host:port", check_http_addr),
       string_key(TESSERA_KEY(redis, password), "a string", check_nothing, redact_secret),
       int_key(TESSERA_KEY(redis, db), 0, 15),
@@ -412,6 +455,7 @@ const std::vector<key_spec>& keys() {
 }
 
 #undef TESSERA_KEY
+#undef TESSERA_SUBKEY
 
 std::string_view section_of(const key_spec& key) {
   return std::string_view(key.path).substr(0, key.path.find('.'));
@@ -443,10 +487,12 @@ config_error unknown_key(const std::string& path) {
       best = candidate;
     }
   };
-  for (const auto& key : keys()) {
-    consider(section_of(key));
-    consider(key.path);
-  }
+  // Every level of every key: sections, nested mappings (signaling.turn) and the keys themselves.
+  for (const auto& key : keys())
+    for (size_t dot = key.path.find('.'); ; dot = key.path.find('.', dot + 1)) {
+      consider(std::string_view(key.path).substr(0, dot));
+      if (dot == std::string::npos) break;
+    }
   return {path, best.empty() ? "unknown key" : "unknown key (did you mean " + best + "?)"};
 }
 
@@ -469,27 +515,54 @@ void each_entry(const YAML::Node& map, const std::string& prefix,
   }
 }
 
-void read_section(const std::string& section, const YAML::Node& node, load_result& result,
+// True if some key lies below `path`, i.e. `path` names a section or a nested mapping.
+bool is_mapping_path(const std::string& path) {
+  return std::any_of(keys().begin(), keys().end(), [&](const key_spec& k) {
+    return k.path.size() > path.size() && k.path.starts_with(path) && k.path[path.size()] == '.';
+  });
+}
+
+// Reads the mapping at `prefix` (a section such as "server", or a nested mapping such as
+// "signaling.turn"): each entry is a key of the table or, one level down, another mapping.
+void read_mapping(const std::string& prefix, const YAML::Node& node, load_result& result,
                   const env_lookup& env) {
   if (node.IsNull()) return;  // "server:" with nothing under it keeps the defaults
   if (!node.IsMap()) {
-    result.errors.push_back({section, "expected a mapping of keys, got " + describe(node)});
+    result.errors.push_back({prefix, "expected a mapping of keys, got " + describe(node)});
     return;
   }
-  each_entry(node, section, result.errors, [&](const std::string& name, const YAML::Node& value) {
-    std::string path = section + "." + name;
+  each_entry(node, prefix, result.errors, [&](const std::string& name, const YAML::Node& value) {
+    std::string path = prefix + "." + name;
     auto key = std::find_if(keys().begin(), keys().end(),
                             [&](const key_spec& k) { return k.path == path; });
-    if (key == keys().end())
-      result.errors.push_back(unknown_key(path));
-    else
+    if (key != keys().end())
       key->read(value, result.value, env, result.errors);
+    else if (is_mapping_path(path))
+      read_mapping(path, value, result, env);
+    else
+      result.errors.push_back(unknown_key(path));
   });
 }
 
 bool has_error(const load_result& result, std::string_view key) {
   return std::any_of(result.errors.begin(), result.errors.end(),
                      [&](const config_error& e) { return e.key == key; });
+}
+
+// Two checked "host:port" listen addresses on the same port where their interfaces overlap: the
+// same host, or either on every interface ("", 0.0.0.0, [::]). Host names are not resolved.
+bool listeners_clash(std::string_view a, std::string_view b) {
+  auto split = [](std::string_view addr) {
+    auto colon = addr.rfind(':');
+    return std::pair{addr.substr(0, colon), addr.substr(colon + 1)};
+  };
+  auto any = [](std::string_view host) {
+    return host.empty() || host == "0.0.0.0" || host == "[::]";
+  };
+  auto [host_a, port_a] = split(a);
+  auto [host_b, port_b] = split(b);
+  return parse_integer(port_a) == parse_integer(port_b) &&
+         (host_a == host_b || any(host_a) || any(host_b));
 }
 
 // Checks between keys, run only on values that parsed cleanly so one typo is not reported twice.
@@ -511,6 +584,13 @@ void check_relations(load_result& result) {
         {"user_auth.refresh_ttl", "must be at least user_auth.access_ttl (" +
                                       format_duration(s.user_auth.access_ttl) + "), got " +
                                       format_duration(s.user_auth.refresh_ttl)});
+  // The two listeners can't share a port on overlapping interfaces: say so here rather than
+  // fail to bind at start-up.
+  if (s.signaling.enabled && clean("server.http_addr", "signaling.ws_addr") &&
+      listeners_clash(s.server.http_addr, s.signaling.ws_addr))
+    result.errors.push_back({"signaling.ws_addr", "must not listen where server.http_addr does (" +
+                                                      s.server.http_addr + "), got " +
+                                                      s.signaling.ws_addr});
 }
 
 std::string syntax_message(const YAML::Exception& e) {
@@ -549,7 +629,7 @@ load_result load_yaml(const std::string& text, const env_lookup& env) {
     bool known = std::any_of(keys().begin(), keys().end(),
                              [&](const key_spec& k) { return section_of(k) == name; });
     if (known)
-      read_section(name, node, result, env);
+      read_mapping(name, node, result, env);
     else
       result.errors.push_back(unknown_key(name));
   });
@@ -580,18 +660,29 @@ load_result load_file(const std::string& path, const env_lookup& env) {
 std::string to_yaml(const settings& s) {
   YAML::Emitter out;
   out << YAML::BeginMap;
-  std::string_view open_section;
+  // The mappings open now, outermost first: a section, then maybe a nested one (signaling.turn).
+  // Keys of one mapping are adjacent in the table, so each mapping opens once.
+  std::vector<std::string_view> open;
   for (const auto& key : keys()) {
-    std::string_view section = section_of(key);
-    if (section != open_section) {
-      if (!open_section.empty()) out << YAML::EndMap;
-      out << YAML::Key << std::string(section) << YAML::Value << YAML::BeginMap;
-      open_section = section;
+    std::vector<std::string_view> parents;
+    std::string_view path = key.path;
+    for (auto dot = path.find('.'); dot != std::string_view::npos; dot = path.find('.')) {
+      parents.push_back(path.substr(0, dot));
+      path.remove_prefix(dot + 1);
     }
-    out << YAML::Key << key.path.substr(section.size() + 1) << YAML::Value;
+    size_t common = 0;
+    while (common < open.size() && common < parents.size() && open[common] == parents[common])
+      ++common;
+    for (; open.size() > common; open.pop_back()) out << YAML::EndMap;
+    for (size_t i = common; i < parents.size(); ++i) {
+      out << YAML::Key << std::string(parents[i]) << YAML::Value << YAML::BeginMap;
+      open.push_back(parents[i]);
+    }
+    out << YAML::Key << std::string(path) << YAML::Value;
     key.print(out, s);
   }
-  out << YAML::EndMap << YAML::EndMap;
+  for (; !open.empty(); open.pop_back()) out << YAML::EndMap;
+  out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
 

@@ -9,6 +9,20 @@ namespace tessera::http {
 
 namespace {
 
+/// "ok", "degraded" (other nodes unreachable through the broker: this node
+/// still serves its own connections) or "down" (the hub doesn't answer).
+std::string health_signaling_state(const context& ctx, caf::duration timeout) {
+  auto hub = ask<std::string>(ctx.sys, ctx.actors.hub, timeout, atom::status::value);
+  if (!hub.ok())
+    return "down";
+  // The hub's status carries the broker's, or "down" when the broker didn't
+  // answer (stuck on a Redis that hangs): not healthy, but the node serves.
+  auto status = nlohmann::json::parse(hub.get(), nullptr, false);
+  if (!status.is_object() || !status.contains("broker") || !status["broker"].is_object())
+    return "degraded";
+  return status["broker"].value("state", "") == "ok" ? "ok" : "degraded";
+}
+
 void health(const context& ctx, httplib::Response& res) {
   // Short: a health check must answer even when a component hangs.
   caf::duration timeout{std::chrono::milliseconds(
@@ -26,11 +40,16 @@ void health(const context& ctx, httplib::Response& res) {
   auto replay = ask<std::string>(ctx.sys, ctx.actors.replay, timeout, atom::status::value);
   components["signatures"] = replay.ok() ? "ok" : "down";
   ok = ok && replay.ok();
+  auto signaling = health_signaling_state(ctx, timeout);
+  components["signaling"] = signaling;
+  ok = ok && signaling != "down";
   nlohmann::ordered_json body;
-  body["status"] = ok ? "ok" : "degraded";
+  body["status"] = ok && signaling == "ok" ? "ok" : "degraded";
   body["components"] = components;
   if (registry.ok())
     body["agents_online"] = nlohmann::json::parse(registry.get()).value("online", 0);
+  // Degraded signaling still answers 200: this node serves, other nodes
+  // just can't be reached through it for now.
   send_json(res, ok ? 200 : 503, body);
 }
 

@@ -1,11 +1,93 @@
-// GET /api/v1/signaling (426: use the WebSocket), /api/v1/signaling/info,
-// and the admin's signaling counters. Being built.
+// GET /api/v1/signaling (426: it is a WebSocket, on its own port),
+// /api/v1/signaling/info (what a client needs to connect), and the admin's
+// view of the hub. All 404 while signaling.enabled is false.
+#include <nlohmann/json.hpp>
+
+#include "http/ask.hpp"
+#include "http/respond.hpp"
 #include "http/route_table.hpp"
+#include "protocol/signal_frame.hpp"
+#include "ws/url.hpp"
 
 namespace tessera::http {
 
+namespace signaling_api {
+namespace {
+
+bool disabled(const call& c) {
+  if (c.ctx.cfg.signaling.enabled)
+    return false;
+  send_error(c.res, ec::not_found, "signaling is disabled on this server (signaling.enabled)");
+  return true;
+}
+
+std::string url_for(const call& c) {
+  return ws::public_url(c.ctx.cfg.signaling, c.req.get_header_value("Host"));
+}
+
+void upgrade_required(const call& c) {
+  if (disabled(c))
+    return;
+  auto url = url_for(c);
+  nlohmann::ordered_json body;
+  body["error"] = {{"code", "upgrade_required"},
+                   {"message", "the signaling relay is a WebSocket: connect to the url"}};
+  body["url"] = url;
+  c.res.set_header("Upgrade", "websocket");
+  send_json(c.res, 426, body);
+}
+
+void info(const call& c) {
+  if (disabled(c))
+    return;
+  const auto& s = c.ctx.cfg.signaling;
+  nlohmann::ordered_json body;
+  body["url"] = url_for(c);
+  body["protocol"] = signal::auth_prefix;
+  body["auth"] = {{"message", std::string(signal::auth_prefix) + ":<nonce>:<agent id>"},
+                  {"signature", "Ed25519, base64url"},
+                  {"timeout_ms", s.auth_timeout.count()}};
+  body["frame_types"] = {"challenge",   "auth",          "config",       "offer",
+                         "answer",      "ice_candidate", "relay_open",   "relay_data",
+                         "relay_close", "bridge_message", "notification", "ping",
+                         "pong",        "error"};
+  body["limits"] = {{"max_frame_bytes", s.max_frame_bytes},
+                    {"frames_per_sec", s.frames_per_sec},
+                    {"frame_burst", s.frame_burst},
+                    {"idle_timeout_ms", s.idle_timeout.count()},
+                    {"relay_bytes_per_sec", s.relay_bytes_per_sec},
+                    {"relay_daily_bytes", s.relay_daily_bytes},
+                    {"offline_queue_size", s.offline_queue_size},
+                    {"offline_queue_max_age_ms", s.offline_queue_max_age.count()}};
+  body["require_contacts"] = s.require_contacts;
+  body["broker"] = s.broker;
+  body["node_id"] = c.ctx.actors.node_id;
+  send_json(c.res, 200, body);
+}
+
+void admin_status(const call& c) {
+  if (disabled(c))
+    return;
+  auto status = ask<std::string>(c.ctx.sys, c.ctx.actors.hub, timeout_of(c.ctx), atom::status::value);
+  if (!status.ok())
+    return send_error(c.res, status.error());
+  auto doc = nlohmann::ordered_json::parse(status.get(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return send_error(c.res, ec::internal, "the signaling hub's status is not JSON");
+  doc["max_connections"] = c.ctx.cfg.signaling.max_connections;
+  doc["node_id"] = c.ctx.actors.node_id;
+  send_json(c.res, 200, doc);
+}
+
+}  // namespace
+}  // namespace signaling_api
+
 std::vector<route> signaling_routes() {
-  return {};
+  return {
+      {"GET", "/api/v1/signaling", access::open, signaling_api::upgrade_required},
+      {"GET", "/api/v1/signaling/info", access::open, signaling_api::info},
+      {"GET", "/api/v1/admin/signaling", access::admin, signaling_api::admin_status, true},
+  };
 }
 
 }  // namespace tessera::http

@@ -27,6 +27,10 @@ struct backoff_policy {
   int max_retries = 10;  // failed attempts in a row before connection_failed
 };
 
+/// The upper end of the delay after `failures` failed attempts in a row:
+/// min(max, base * 2^(failures-1)).
+int64_t backoff_cap_ms(const backoff_policy& p, int failures);
+
 class connect_machine {
 public:
   explicit connect_machine(backoff_policy p, uint64_t seed = std::random_device{}());

@@ -13,6 +13,12 @@
 
 namespace tessera::signal {
 
+/// Frame bytes held, per agent and per node, besides the frame counts: what
+/// an agent is handed on connect must fit well inside a connection's send
+/// queue (4 MiB; ws/session.cpp), and the whole queue in memory.
+constexpr size_t max_agent_bytes = 1024 * 1024;
+constexpr size_t max_total_bytes = 256 * 1024 * 1024;
+
 class offline_queue {
 public:
   offline_queue(size_t per_agent, int64_t max_age_ms, size_t total);
@@ -28,6 +34,7 @@ public:
   std::vector<signal_envelope> expire(int64_t now_ms);
 
   size_t size() const { return total_size_; }
+  size_t bytes() const { return total_bytes_; }
   size_t agents() const { return queues_.size(); }
 
 private:
@@ -35,7 +42,12 @@ private:
   int64_t max_age_ms_;
   size_t total_;
   size_t total_size_ = 0;
-  std::unordered_map<std::string, std::deque<signal_envelope>> queues_;
+  size_t total_bytes_ = 0;
+  struct agent_queue {
+    std::deque<signal_envelope> frames;
+    size_t bytes = 0;
+  };
+  std::unordered_map<std::string, agent_queue> queues_;
 };
 
 }  // namespace tessera::signal

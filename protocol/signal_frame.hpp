@@ -41,6 +41,7 @@ enum class kind {
 
 const char* to_string(kind k);
 bool needs_contacts(kind k);  // offer, answer, ice_candidate, relay_*
+bool needs_contacts(std::string_view type);  // the same, by the frame's type name
 bool queueable(kind k);       // bridge_message, notification
 
 /// A client frame after auth, checked: a JSON object with a known type and,
@@ -76,7 +77,8 @@ std::string forwarded(const frame& f, std::string_view from);
 
 // Frames the server writes.
 std::string challenge(std::string_view nonce);
-std::string config(const nlohmann::json& ice_servers);
+/// {"type":"config","agent_id":...,"ice_servers":[...]}; no "agent_id" when empty.
+std::string config(const nlohmann::json& ice_servers, std::string_view agent_id = {});
 std::string pong(const nlohmann::json& id);  // echoes the ping's "id", if any (null: none)
 /// {"type":"error","code":...,"message":...} plus "to" (the frame's target) and
 /// "ref" (the frame's type) when given, so a client knows which frame failed.

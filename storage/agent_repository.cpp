@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/community_repository.hpp"
+#include "storage/contact_repository.hpp"
 #include "storage/credential_repository.hpp"
 #include "storage/directory_repository.hpp"
 #include "storage/reputation_repository.hpp"
@@ -95,6 +96,9 @@ bool remove(soci::session& sql, const std::string& id) {
   directory::unindex_agent(sql, id);
   categories::unassign_agent(sql, id);
   reviews::hide_for_agent(sql, id);
+  // So do its contacts, both ways, and its contact requests: an id
+  // registered again starts with none.
+  contacts::remove_agent(sql, id);
   soci::statement st = (sql.prepare << "DELETE FROM agents WHERE id = :id", soci::use(id));
   st.execute(true);
   return st.get_affected_rows() > 0;

@@ -204,6 +204,31 @@ const std::vector<migration>& migrations() {
         "CREATE INDEX reports_status ON reports (status, created_at, id)",
         "CREATE INDEX reports_created ON reports (created_at, id)",
         "CREATE INDEX reports_reporter ON reports (reporter_id, status)"}},
+      {5,
+       "contacts and contact requests",
+       {// agent_id lists contact_id; the two are mutual contacts when each
+        // lists the other, found through the reverse index.
+        "CREATE TABLE contacts ("
+        " agent_id {id} NOT NULL,"
+        " contact_id {id} NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " PRIMARY KEY (agent_id, contact_id))",
+        "CREATE INDEX contacts_contact ON contacts (contact_id, agent_id)",
+        "CREATE TABLE contact_requests ("
+        " id {id} PRIMARY KEY,"
+        " from_id {id} NOT NULL,"
+        " to_id {id} NOT NULL,"
+        " message TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL)",
+        // The newest-first listings of an agent's incoming and sent requests.
+        "CREATE INDEX contact_requests_incoming ON contact_requests (to_id, created_at DESC, id)",
+        "CREATE INDEX contact_requests_sent ON contact_requests (from_id, created_at DESC, id)",
+        // The writer's checks (a pending request between two agents, the
+        // pending count of a sender); unique so a pair never has two.
+        "CREATE UNIQUE INDEX contact_requests_pending ON contact_requests (from_id, to_id)"
+        " WHERE status = 'pending'"}},
   };
   return all;
 }

@@ -346,6 +346,71 @@ void community_recipes(recipe_book& r) {
   }};
 }
 
+// Contacts: "self" is a fresh agent of alice's each time; bob's agent is the
+// contact and the sender of requests to it.
+void contact_recipes(recipe_book& r) {
+  using F = matrix_fixture;
+  auto signed_by = [](F& f, const agent& a, const std::string& method, const std::string& target,
+                      const json& body) {
+    auto text = body.dump();
+    auto res = f.server->send(method, target, text, a.sign_request(method, target, text));
+    BOOST_REQUIRE_MESSAGE(res.status == 201, target << ": " << res.body);
+    return res.json();
+  };
+  auto path_of = [](const agent& a, const std::string& suffix) {
+    return "/api/v1/agents/" + a.id + suffix;
+  };
+  auto listing = [path_of](std::string suffix) {
+    return [path_of, suffix](F& f, caller, agent& self) {
+      self = f.alices_agent();
+      return request{path_of(self, suffix), "", {}};
+    };
+  };
+  r["GET /api/v1/agents/{id}/contacts"] = {policy::agent_or_owner, 200, false,
+                                           listing("/contacts")};
+  r["POST /api/v1/agents/{id}/contacts"] = {policy::agent_or_owner, 201, false,
+                                            [path_of](F& f, caller, agent& self) {
+    self = f.alices_agent();
+    return request{path_of(self, "/contacts"), json{{"contact_id", f.bobs_agent.id}}.dump(), {}};
+  }};
+  r["DELETE /api/v1/agents/{id}/contacts/{contact_id}"] = {policy::agent_or_owner, 204, false,
+                                                           [=](F& f, caller, agent& self) {
+    self = f.alices_agent();
+    signed_by(f, self, "POST", path_of(self, "/contacts"), {{"contact_id", f.bobs_agent.id}});
+    return request{path_of(self, "/contacts/" + f.bobs_agent.id), "", {}};
+  }};
+  r["POST /api/v1/agents/{id}/contact-requests"] = {policy::agent_or_owner, 201, false,
+                                                    [path_of](F& f, caller, agent& self) {
+    self = f.alices_agent();
+    return request{path_of(self, "/contact-requests"), json{{"to_id", f.bobs_agent.id}}.dump(),
+                   {}};
+  }};
+  r["GET /api/v1/agents/{id}/contact-requests/incoming"] = {
+      policy::agent_or_owner, 200, false, listing("/contact-requests/incoming?status=pending")};
+  r["GET /api/v1/agents/{id}/contact-requests/sent"] = {policy::agent_or_owner, 200, false,
+                                                        listing("/contact-requests/sent")};
+  r["PUT /api/v1/agents/{id}/contact-requests/{request_id}"] = {policy::agent_or_owner, 200, false,
+                                                                [=](F& f, caller, agent& self) {
+    self = f.alices_agent();
+    auto sent = signed_by(f, f.bobs_agent, "POST", path_of(f.bobs_agent, "/contact-requests"),
+                          {{"to_id", self.id}});
+    return request{path_of(self, "/contact-requests/" + sent["id"].get<std::string>()),
+                   json{{"action", "accept"}}.dump(), {}};
+  }};
+}
+
+// The signaling relay's HTTP side: the WebSocket URL for clients, and the
+// relay's state for admins.
+void signaling_recipes(recipe_book& r) {
+  using F = matrix_fixture;
+  auto plain = [](std::string target) {
+    return [target](F&, caller, agent&) { return request{target, "", {}}; };
+  };
+  r["GET /api/v1/signaling"] = {policy::open, 426, false, plain("/api/v1/signaling")};
+  r["GET /api/v1/signaling/info"] = {policy::open, 200, false, plain("/api/v1/signaling/info")};
+  r["GET /api/v1/admin/signaling"] = {policy::admin, 200, false, plain("/api/v1/admin/signaling")};
+}
+
 /// Request recipes, keyed by "METHOD path" as in the route table.
 std::map<std::string, recipe> recipes() {
   using F = matrix_fixture;
@@ -496,6 +561,8 @@ std::map<std::string, recipe> recipes() {
   verify_recipes(r);
   directory_recipes(r);
   community_recipes(r);
+  contact_recipes(r);
+  signaling_recipes(r);
   return r;
 }
 

@@ -75,16 +75,24 @@ std::string http_result::error_message() const {
 }
 
 server_process::server_process(const temp_dir& dir, const test_database& db,
-                               std::map<std::string, std::string> settings) {
-  port_ = free_port();
-  auto config = dir.path / ("tessera-" + std::to_string(port_) + ".yaml");
-  settings.emplace("server.http_addr", "\"127.0.0.1:" + std::to_string(port_) + "\"");
-  ws_port_ = free_port();
-  settings.emplace("signaling.ws_addr", "\"127.0.0.1:" + std::to_string(ws_port_) + "\"");
-  settings.emplace("database.driver", db.driver);
-  settings.emplace("database.dsn", "\"" + db.dsn + "\"");
+                               std::map<std::string, std::string> settings)
+    : dir_(dir.path),
+      settings_(std::move(settings)),
+      pick_ports_(!settings_.count("server.http_addr") && !settings_.count("signaling.ws_addr")) {
+  settings_.emplace("database.driver", db.driver);
+  settings_.emplace("database.dsn", "\"" + db.dsn + "\"");
   // Tests send bursts from one address; the suites about limits turn them on.
-  settings.emplace("rate_limit.enabled", "false");
+  settings_.emplace("rate_limit.enabled", "false");
+  configure();
+}
+
+void server_process::configure() {
+  port_ = free_port();
+  ws_port_ = free_port();
+  auto settings = settings_;
+  settings.emplace("server.http_addr", "\"127.0.0.1:" + std::to_string(port_) + "\"");
+  settings.emplace("signaling.ws_addr", "\"127.0.0.1:" + std::to_string(ws_port_) + "\"");
+  auto config = dir_ / ("tessera-" + std::to_string(port_) + ".yaml");
   // Group the dotted keys by section (the map keeps them sorted).
   std::ofstream out(config);
   std::string section;
@@ -98,7 +106,22 @@ server_process::server_process(const temp_dir& dir, const test_database& db,
   }
   out.close();
   process_ = std::make_unique<testkit::tesserad_process>(
-      config, dir.path / ("tesserad-" + std::to_string(port_) + ".log"), port_);
+      config, dir_ / ("tesserad-" + std::to_string(port_) + ".log"), port_);
+}
+
+void server_process::start() {
+  // A port free when picked can be taken before tesserad binds it (by another
+  // test's server, or a client's ephemeral port): pick again and retry.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      process_->start();
+      return;
+    } catch (const std::runtime_error& e) {
+      if (!pick_ports_ || attempt == 3 || std::string(e.what()).find("cannot listen") == std::string::npos)
+        throw;
+    }
+    configure();
+  }
 }
 
 namespace {

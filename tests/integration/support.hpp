@@ -48,7 +48,9 @@ public:
   server_process(const temp_dir& dir, const test_database& db,
                  std::map<std::string, std::string> settings = {});  // killed with the object
 
-  void start() { process_->start(); }  // waits until /api/v1/health answers 200
+  /// Waits until /api/v1/health answers 200. When the ports were picked here
+  /// and one was taken meanwhile, picks new ones (port() changes) and retries.
+  void start();
   int stop(int signal = SIGTERM) { return process_->stop(signal); }  // exit status or 128+signal
   void kill9() { process_->stop(SIGKILL); }
   bool running() const { return process_->running(); }
@@ -62,6 +64,10 @@ public:
                    const httplib::Headers& headers) const;
 
 private:
+  void configure();  // picks the ports and writes the config
+  std::filesystem::path dir_;
+  std::map<std::string, std::string> settings_;
+  bool pick_ports_;
   int port_ = 0;
   int ws_port_ = 0;
   std::unique_ptr<testkit::tesserad_process> process_;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <string>
@@ -79,6 +80,32 @@ void check_equal(const settings& a, const settings& b) {
   BOOST_TEST(a.verifier.timeout.count() == b.verifier.timeout.count());
   BOOST_TEST(a.verifier.max_response == b.verifier.max_response);
   BOOST_TEST(a.verifier.workers == b.verifier.workers);
+  BOOST_TEST(a.signaling.enabled == b.signaling.enabled);
+  BOOST_TEST(a.signaling.ws_addr == b.signaling.ws_addr);
+  BOOST_TEST(a.signaling.public_url == b.signaling.public_url);
+  BOOST_TEST(a.signaling.auth_timeout.count() == b.signaling.auth_timeout.count());
+  BOOST_TEST(a.signaling.max_frame_bytes == b.signaling.max_frame_bytes);
+  BOOST_TEST(a.signaling.frames_per_sec == b.signaling.frames_per_sec);
+  BOOST_TEST(a.signaling.frame_burst == b.signaling.frame_burst);
+  BOOST_TEST(a.signaling.max_connections == b.signaling.max_connections);
+  BOOST_TEST(a.signaling.idle_timeout.count() == b.signaling.idle_timeout.count());
+  BOOST_TEST(a.signaling.require_contacts == b.signaling.require_contacts);
+  BOOST_TEST(a.signaling.broker == b.signaling.broker);
+  BOOST_TEST(a.signaling.node_id == b.signaling.node_id);
+  BOOST_TEST(a.signaling.presence_ttl.count() == b.signaling.presence_ttl.count());
+  BOOST_TEST(a.signaling.relay_bytes_per_sec == b.signaling.relay_bytes_per_sec);
+  BOOST_TEST(a.signaling.relay_burst_bytes == b.signaling.relay_burst_bytes);
+  BOOST_TEST(a.signaling.relay_daily_bytes == b.signaling.relay_daily_bytes);
+  BOOST_TEST(a.signaling.offline_queue_size == b.signaling.offline_queue_size);
+  BOOST_TEST(a.signaling.offline_queue_max_age.count() ==
+             b.signaling.offline_queue_max_age.count());
+  BOOST_TEST(a.signaling.offline_queue_total == b.signaling.offline_queue_total);
+  BOOST_TEST(a.signaling.turn.urls == b.signaling.turn.urls, boost::test_tools::per_element());
+  BOOST_TEST(a.signaling.turn.secret == b.signaling.turn.secret);
+  BOOST_TEST(a.signaling.turn.credential_ttl.count() == b.signaling.turn.credential_ttl.count());
+  BOOST_TEST(a.redis.addr == b.redis.addr);
+  BOOST_TEST(a.redis.password == b.redis.password);
+  BOOST_TEST(a.redis.db == b.redis.db);
   BOOST_TEST(a.audit_log.output == b.audit_log.output);
   BOOST_TEST(a.logging.level == b.logging.level);
   BOOST_TEST(a.logging.format == b.logging.format);
@@ -131,6 +158,34 @@ verifier:
   timeout: 1500ms
   max_response: 8KiB
   workers: 8
+signaling:
+  enabled: false
+  ws_addr: "127.0.0.1:9001"
+  public_url: "wss://signal.example.com/api/v1/signaling"
+  auth_timeout: 2s
+  max_frame_bytes: 32KiB
+  frames_per_sec: 5.5
+  frame_burst: 40
+  max_connections: 2000
+  idle_timeout: 2m
+  require_contacts: false
+  broker: redis
+  node_id: node-a
+  presence_ttl: 45s
+  relay_bytes_per_sec: 1000
+  relay_burst_bytes: 64KiB
+  relay_daily_bytes: 10MiB
+  offline_queue_size: 7
+  offline_queue_max_age: 10m
+  offline_queue_total: 500
+  turn:
+    urls: ["stun:stun.example.org", "turn:turn.example.org:3478?transport=udp", "turns:[2001:db8::1]:5349"]
+    secret: "coturn-static-auth-secret"
+    credential_ttl: 12h
+redis:
+  addr: "redis.internal:6380"
+  password: "redis-pass"
+  db: 3
 audit_log:
   output: "file:/var/log/tessera/audit.log"
 logging:
@@ -203,6 +258,35 @@ BOOST_AUTO_TEST_CASE(every_key_parses) {
   BOOST_TEST(s.logging.level == "debug");
   BOOST_TEST(s.logging.format == "json");
   BOOST_TEST(s.actors.threads == 4);
+  BOOST_TEST(!s.signaling.enabled);
+  BOOST_TEST(s.signaling.ws_addr == "127.0.0.1:9001");
+  BOOST_TEST(s.signaling.public_url == "wss://signal.example.com/api/v1/signaling");
+  BOOST_TEST(s.signaling.auth_timeout.count() == 2'000);
+  BOOST_TEST(s.signaling.max_frame_bytes == 32u * 1024);
+  BOOST_TEST(s.signaling.frames_per_sec == 5.5);
+  BOOST_TEST(s.signaling.frame_burst == 40);
+  BOOST_TEST(s.signaling.max_connections == 2000);
+  BOOST_TEST(s.signaling.idle_timeout.count() == 120'000);
+  BOOST_TEST(!s.signaling.require_contacts);
+  BOOST_TEST(s.signaling.broker == "redis");
+  BOOST_TEST(s.signaling.node_id == "node-a");
+  BOOST_TEST(s.signaling.presence_ttl.count() == 45'000);
+  BOOST_TEST(s.signaling.relay_bytes_per_sec == 1000);
+  BOOST_TEST(s.signaling.relay_burst_bytes == 64u * 1024);
+  BOOST_TEST(s.signaling.relay_daily_bytes == 10u * 1024 * 1024);
+  BOOST_TEST(s.signaling.offline_queue_size == 7);
+  BOOST_TEST(s.signaling.offline_queue_max_age.count() == 600'000);
+  BOOST_TEST(s.signaling.offline_queue_total == 500);
+  BOOST_TEST(s.signaling.turn.urls ==
+                 (std::vector<std::string>{"stun:stun.example.org",
+                                           "turn:turn.example.org:3478?transport=udp",
+                                           "turns:[2001:db8::1]:5349"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(s.signaling.turn.secret == "coturn-static-auth-secret");
+  BOOST_TEST(s.signaling.turn.credential_ttl.count() == 12 * 3'600'000LL);
+  BOOST_TEST(s.redis.addr == "redis.internal:6380");
+  BOOST_TEST(s.redis.password == "redis-pass");
+  BOOST_TEST(s.redis.db == 3);
 }
 
 BOOST_AUTO_TEST_CASE(http_addr_forms) {
@@ -834,8 +918,10 @@ BOOST_AUTO_TEST_CASE(to_yaml_reloads_to_the_same_settings) {
     BOOST_TEST_REQUIRE(original.ok());
     auto reloaded = load(to_yaml(original.value));
     BOOST_TEST_REQUIRE(reloaded.ok(), to_yaml(original.value));
-    // Everything but the secret, which is printed redacted.
-    if (!original.value.user_auth.jwt_secret.empty()) original.value.user_auth.jwt_secret = "***";
+    // Everything but the secrets, which are printed redacted.
+    for (auto* secret : {&original.value.user_auth.jwt_secret, &original.value.signaling.turn.secret,
+                         &original.value.redis.password})
+      if (!secret->empty()) *secret = "***";
     check_equal(reloaded.value, original.value);
   }
   // Literal dollars survive the trip (they must not be read back as ${VAR}).
@@ -869,7 +955,11 @@ BOOST_AUTO_TEST_CASE(to_yaml_prints_every_key_and_redacts) {
         "claim_token_ttl", "password_hash_ops", "password_hash_memory", "login_max_failures",
         "login_window", "requests_per_sec", "burst_size", "max_connections", "output", "level",
         "format", "threads", "allow_cidrs", "nonce_ttl", "min_interval", "timeout",
-        "max_response", "workers"})
+        "max_response", "workers", "ws_addr", "public_url", "auth_timeout", "max_frame_bytes",
+        "frames_per_sec", "frame_burst", "idle_timeout", "require_contacts", "broker", "node_id",
+        "presence_ttl", "relay_bytes_per_sec", "relay_burst_bytes", "relay_daily_bytes",
+        "offline_queue_size", "offline_queue_max_age", "offline_queue_total", "turn", "urls",
+        "secret", "credential_ttl", "addr", "password", "db"})
     BOOST_TEST(contains(yaml, std::string(key) + ":"), key);
   BOOST_TEST(contains(yaml, "password_hash_memory: 64MiB"));
   BOOST_TEST(contains(yaml, "refresh_ttl: 168h"));
@@ -897,12 +987,237 @@ BOOST_AUTO_TEST_CASE(readme_lists_every_key) {
   std::ifstream in(std::string(TESSERA_SOURCE_DIR) + "/README.md");
   std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BOOST_TEST_REQUIRE(!readme.empty());
+  // Every leaf of the printed configuration, nested mappings (signaling.turn) included; a
+  // mapping-valued key such as reputation.weights is one leaf, since its values are no keys.
   auto printed = YAML::Load(to_yaml(settings{}));
-  for (const auto& section : printed)
-    for (const auto& key : section.second) {
-      auto path = section.first.Scalar() + "." + key.first.Scalar();
-      BOOST_TEST(contains(readme, "| `" + path + "` |"), "README's table should list " << path);
-    }
+  std::function<void(const YAML::Node&, const std::string&)> visit =
+      [&](const YAML::Node& node, const std::string& prefix) {
+        for (const auto& entry : node) {
+          auto path = (prefix.empty() ? "" : prefix + ".") + entry.first.Scalar();
+          if (entry.second.IsMap() && path != "reputation.weights")
+            visit(entry.second, path);
+          else
+            BOOST_TEST(contains(readme, "| `" + path + "` |"), "README's table should list " << path);
+        }
+      };
+  visit(printed, "");
+}
+
+BOOST_AUTO_TEST_CASE(signaling_and_redis_defaults) {
+  auto result = load("");
+  BOOST_TEST_REQUIRE(result.ok());
+  const auto& g = result.value.signaling;
+  BOOST_TEST(g.enabled);
+  BOOST_TEST(g.ws_addr == ":8081");
+  BOOST_TEST(g.public_url.empty());
+  BOOST_TEST(format_duration(g.auth_timeout) == "5s");
+  BOOST_TEST(g.max_frame_bytes == 64u * 1024);
+  BOOST_TEST(g.frames_per_sec == 10);
+  BOOST_TEST(g.frame_burst == 20);
+  BOOST_TEST(g.max_connections == 10'000);
+  BOOST_TEST(format_duration(g.idle_timeout) == "1m");
+  BOOST_TEST(g.require_contacts);
+  BOOST_TEST(g.broker == "local");
+  BOOST_TEST(g.node_id.empty());
+  BOOST_TEST(format_duration(g.presence_ttl) == "30s");
+  BOOST_TEST(g.relay_bytes_per_sec == 256 * 1024);
+  BOOST_TEST(g.relay_burst_bytes == 1024u * 1024);
+  BOOST_TEST(g.relay_daily_bytes == 1024ull * 1024 * 1024);
+  BOOST_TEST(g.offline_queue_size == 100);
+  BOOST_TEST(format_duration(g.offline_queue_max_age) == "1h");
+  BOOST_TEST(g.offline_queue_total == 100'000);
+  BOOST_TEST(g.turn.urls.empty());
+  BOOST_TEST(g.turn.secret.empty());
+  BOOST_TEST(format_duration(g.turn.credential_ttl) == "1h");
+  const auto& r = result.value.redis;
+  BOOST_TEST(r.addr == "127.0.0.1:6379");
+  BOOST_TEST(r.password.empty());
+  BOOST_TEST(r.db == 0);
+}
+
+BOOST_AUTO_TEST_CASE(signaling_and_redis_bad_values_name_the_key) {
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"signaling: {enabled: yes}", "signaling.enabled"},
+      {"signaling: {ws_addr: \"8081\"}", "signaling.ws_addr"},
+      {"signaling: {auth_timeout: 99ms}", "signaling.auth_timeout"},
+      {"signaling: {auth_timeout: 2m}", "signaling.auth_timeout"},
+      {"signaling: {max_frame_bytes: 1023}", "signaling.max_frame_bytes"},
+      {"signaling: {frames_per_sec: 0}", "signaling.frames_per_sec"},
+      {"signaling: {frame_burst: 0}", "signaling.frame_burst"},
+      {"signaling: {max_connections: 0}", "signaling.max_connections"},
+      {"signaling: {idle_timeout: 500ms}", "signaling.idle_timeout"},
+      {"signaling: {require_contacts: maybe}", "signaling.require_contacts"},
+      {"signaling: {broker: kafka}", "signaling.broker"},
+      {"signaling: {presence_ttl: 2h}", "signaling.presence_ttl"},
+      {"signaling: {relay_bytes_per_sec: -1}", "signaling.relay_bytes_per_sec"},
+      {"signaling: {relay_burst_bytes: 2GiB}", "signaling.relay_burst_bytes"},
+      {"signaling: {relay_daily_bytes: 100}", "signaling.relay_daily_bytes"},
+      {"signaling: {offline_queue_size: -1}", "signaling.offline_queue_size"},
+      {"signaling: {offline_queue_max_age: 169h}", "signaling.offline_queue_max_age"},
+      {"signaling: {offline_queue_total: 10000001}", "signaling.offline_queue_total"},
+      {"redis: {addr: redis}", "redis.addr"},
+      {"redis: {db: 16}", "redis.db"},
+      {"redis: {db: -1}", "redis.db"},
+      {"redis: {password: [a]}", "redis.password"},
+  };
+  for (const auto& [text, key] : cases) BOOST_TEST(only_error(load(text)).key == key, text);
+  auto broker = only_error(load("signaling: {broker: kafka}"));
+  BOOST_TEST(broker.message == "must be one of local, redis, got \"kafka\"");
+}
+
+BOOST_AUTO_TEST_CASE(turn_is_a_nested_mapping) {
+  auto result = load(R"(
+signaling:
+  turn:
+    urls: ["turn:turn.example.org:3478"]
+    secret: ${TURN_SECRET}
+    credential_ttl: 30m
+)",
+                     {{"TURN_SECRET", "from-the-environment"}});
+  BOOST_TEST_REQUIRE(result.ok());
+  BOOST_TEST(result.value.signaling.turn.urls ==
+                 (std::vector<std::string>{"turn:turn.example.org:3478"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(result.value.signaling.turn.secret == "from-the-environment");
+  BOOST_TEST(result.value.signaling.turn.credential_ttl.count() == 1'800'000);
+  // Keys beside turn still read; turn with nothing under it keeps the defaults.
+  auto empty = load("signaling:\n  broker: redis\n  turn:\n");
+  BOOST_TEST_REQUIRE(empty.ok());
+  BOOST_TEST(empty.value.signaling.broker == "redis");
+  BOOST_TEST(empty.value.signaling.turn.urls.empty());
+  BOOST_TEST(format_duration(empty.value.signaling.turn.credential_ttl) == "1h");
+}
+
+BOOST_AUTO_TEST_CASE(turn_shape_and_key_errors) {
+  auto scalar = only_error(load("signaling: {turn: 5}"));
+  BOOST_TEST(scalar.key == "signaling.turn");
+  BOOST_TEST(scalar.message == "expected a mapping of keys, got \"5\"");
+
+  auto typo = only_error(load("signaling: {turn: {url: [\"stun:a.example.org\"]}}"));
+  BOOST_TEST(typo.key == "signaling.turn.url");
+  BOOST_TEST(typo.message == "unknown key (did you mean signaling.turn.urls?)");
+
+  auto group = only_error(load("signaling: {trun: {secret: x}}"));
+  BOOST_TEST(group.key == "signaling.trun");
+  BOOST_TEST(group.message == "unknown key (did you mean signaling.turn?)");
+
+  auto duplicate = only_error(load("signaling:\n  turn:\n    secret: a\n    secret: b\n"));
+  BOOST_TEST(duplicate.key == "signaling.turn.secret");
+  BOOST_TEST(duplicate.message == "duplicate key");
+
+  auto not_a_list = only_error(load("signaling: {turn: {urls: \"turn:a.example.org\"}}"));
+  BOOST_TEST(not_a_list.key == "signaling.turn.urls");
+  BOOST_TEST(contains(not_a_list.message, "expected a list of stun:, turn: or turns: URLs"));
+}
+
+BOOST_AUTO_TEST_CASE(turn_urls_are_checked_one_by_one) {
+  for (const char* good :
+       {"stun:stun.example.org", "stun:stun.example.org:19302", "turn:10.0.0.1",
+        "turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp",
+        "turn:[2001:db8::1]", "turns:[::1]:5349", "turn:coturn_1:3478"}) {
+    auto result = load(std::string("signaling: {turn: {urls: [\"") + good + "\"]}}");
+    BOOST_TEST(result.ok(), good);
+  }
+  const std::pair<const char*, const char*> bad[] = {
+      {"https://turn.example.org", "must be a stun:, turn: or turns: URL"},
+      {"turn://turn.example.org:3478", "has no // after the scheme"},
+      {"stuns:stun.example.org", "must be a stun:, turn: or turns: URL"},
+      {"turn:", "needs a host"},
+      {"turn::3478", "needs a host"},
+      {"turn:turn.example.org:0", "port must be a number between 1 and 65535"},
+      {"turn:turn.example.org:99999", "port must be a number between 1 and 65535"},
+      {"turn:2001:db8::1", "IPv6 addresses need brackets"},
+      {"turn:turn.example.org?transport=sctp", "the only query is ?transport=udp or"},
+      {"stun:stun.example.org?transport=udp", "a stun: URL takes no ?query"},
+      {"turn:bad host", "invalid host name"},
+  };
+  for (const auto& [url, message] : bad) {
+    auto result = load(std::string("signaling: {turn: {urls: [\"stun:ok.example.org\", \"") + url +
+                       "\"]}}");
+    auto error = only_error(result);
+    BOOST_TEST(error.key == "signaling.turn.urls[1]", url);
+    BOOST_TEST(contains(error.message, message), url << ": " << error.message);
+    BOOST_TEST(result.value.signaling.turn.urls.empty(), url);  // nothing half-applied
+  }
+}
+
+BOOST_AUTO_TEST_CASE(turn_credential_ttl_range) {
+  BOOST_TEST(load("signaling: {turn: {credential_ttl: 1m}}").ok());
+  BOOST_TEST(load("signaling: {turn: {credential_ttl: 168h}}").ok());
+  for (const char* text : {"59s", "168h1ms", "3600"}) {
+    auto error = only_error(load(std::string("signaling: {turn: {credential_ttl: ") + text + "}}"));
+    BOOST_TEST(error.key == "signaling.turn.credential_ttl", text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(turn_secret_and_redis_password_are_never_printed) {
+  auto result = load(R"(
+signaling:
+  turn: {urls: ["turn:turn.example.org"], secret: "turn-secret-value"}
+redis: {password: "redis-secret-value"}
+)");
+  BOOST_TEST_REQUIRE(result.ok());
+  std::string yaml = to_yaml(result.value);
+  BOOST_TEST(!contains(yaml, "turn-secret-value"));
+  BOOST_TEST(!contains(yaml, "redis-secret-value"));
+  BOOST_TEST(contains(yaml, "secret: \"***\""));
+  BOOST_TEST(contains(yaml, "password: \"***\""));
+  // Unset secrets print empty, so the output still tells whether one is set.
+  std::string defaults = to_yaml(settings{});
+  BOOST_TEST(!contains(defaults, "***"));
+}
+
+BOOST_AUTO_TEST_CASE(to_yaml_prints_turn_nested_inside_signaling) {
+  settings s;
+  s.signaling.turn.urls = {"stun:stun.example.org", "turn:turn.example.org:3478"};
+  s.signaling.turn.credential_ttl = std::chrono::hours(2);
+  std::string yaml = to_yaml(s);
+  auto doc = YAML::Load(yaml);
+  BOOST_TEST_REQUIRE(doc["signaling"]["turn"].IsMap(), yaml);
+  BOOST_TEST(doc["signaling"]["turn"]["urls"].size() == 2u);
+  BOOST_TEST(doc["signaling"]["turn"]["credential_ttl"].as<std::string>() == "2h");
+  BOOST_TEST(doc["signaling"]["offline_queue_total"].as<std::string>() == "100000");
+  BOOST_TEST(doc["redis"]["db"].as<std::string>() == "0");  // the section after turn reopens
+  BOOST_TEST(!doc["turn"]);
+  BOOST_TEST(yaml.find("signaling:") < yaml.find("  turn:"));
+  BOOST_TEST(yaml.find("  turn:") < yaml.find("redis:"));
+  auto reloaded = load(yaml);
+  BOOST_TEST_REQUIRE(reloaded.ok(), yaml);
+  check_equal(reloaded.value, s);
+}
+
+BOOST_AUTO_TEST_CASE(ws_addr_must_not_take_the_http_port) {
+  const std::pair<const char*, const char*> clashes[] = {
+      {":9000", ":9000"},
+      {"127.0.0.1:9000", ":9000"},
+      {":9000", "127.0.0.1:9000"},
+      {"0.0.0.0:9000", "[::1]:9000"},
+      {"127.0.0.1:9000", "127.0.0.1:09000"},
+  };
+  for (const auto& [http, ws] : clashes) {
+    auto error = only_error(load(std::string("server: {http_addr: \"") + http +
+                                 "\"}\nsignaling: {ws_addr: \"" + ws + "\"}"));
+    BOOST_TEST(error.key == "signaling.ws_addr", http << " " << ws);
+    BOOST_TEST(contains(error.message, "must not listen where server.http_addr does"));
+  }
+  // The default ws_addr (:8081) clashes with an http_addr moved onto it.
+  BOOST_TEST(only_error(load("server: {http_addr: \":8081\"}")).key == "signaling.ws_addr");
+
+  const std::pair<const char*, const char*> apart[] = {
+      {":9000", ":9001"},
+      {"127.0.0.1:9000", "127.0.0.2:9000"},  // different interfaces
+      {"[::1]:9000", "127.0.0.1:9000"},
+  };
+  for (const auto& [http, ws] : apart)
+    BOOST_TEST(load(std::string("server: {http_addr: \"") + http + "\"}\nsignaling: {ws_addr: \"" +
+                    ws + "\"}")
+                   .ok(),
+               http << " " << ws);
+  // No WebSocket listener, no clash.
+  BOOST_TEST(load("server: {http_addr: \":9000\"}\nsignaling: {enabled: false, ws_addr: \":9000\"}")
+                 .ok());
+  // A bad address is reported once, as itself.
+  BOOST_TEST(only_error(load("signaling: {ws_addr: \"x\"}")).key == "signaling.ws_addr");
 }
 
 BOOST_AUTO_TEST_CASE(yaml_syntax_error) {

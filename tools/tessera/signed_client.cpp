@@ -87,12 +87,14 @@ http_response signed_client::send_plain(const std::string& method, const std::st
 }
 
 http_response signed_client::send_signed(const std::string& method, const std::string& path,
-                                         const std::string& body, const agent_key& key) {
+                                         const std::string& body, const agent_key& key,
+                                         const std::string& query) {
   auto nonce = encoding::base64url_encode(crypto::random_bytes(nonce_bytes));
-  auto sig = http_signature::sign(method, path, "", body, key.pair, key.id, now_seconds(), nonce);
+  auto sig =
+      http_signature::sign(method, path, query, body, key.pair, key.id, now_seconds(), nonce);
   httplib::Request request;
   request.method = method;
-  request.path = path;
+  request.path = query.empty() ? path : path + "?" + query;
   request.headers.emplace("Signature-Input", sig.signature_input);
   request.headers.emplace("Signature", sig.signature);
   if (!body.empty()) {

@@ -36,8 +36,10 @@ class signed_client {
 
   /// Sends a request signed by `key` (keyid = its agent id, created = now, a
   /// fresh 16-byte nonce); Content-Digest and Content-Type only with a body.
+  /// `query` is the raw query without '?' (signed as @query).
   http_response send_signed(const std::string& method, const std::string& path,
-                            const std::string& body, const agent_key& key);
+                            const std::string& body, const agent_key& key,
+                            const std::string& query = "");
 
  private:
   http_response send(httplib::Request& request);

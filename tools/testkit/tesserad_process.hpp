@@ -44,6 +44,7 @@ public:
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 when not running
   std::string log() const;
 
 private:

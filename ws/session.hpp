@@ -1,0 +1,93 @@
+#pragma once
+// One signaling WebSocket connection: reads the upgrade request, refuses it
+// (404, 426, 503) or accepts it, spawns its signaling_peer, forwards each text
+// frame to it and writes what the peer sends through a bounded queue. Every
+// handler runs on the connection's strand; the frame_sink posts to it.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "actors/node.hpp"
+#include "actors/signaling_peer.hpp"
+#include "config/settings.hpp"
+
+namespace tessera::ws {
+
+class session;
+
+/// Sinks may outlive the I/O threads (an actor holds its sink until it
+/// stops): they post only while the gate is open, and the server closes it
+/// before the io_context goes away.
+struct post_gate {
+  std::shared_mutex m;
+  bool open = true;
+};
+
+/// What the sessions of one server share; outlives them.
+struct session_env {
+  session_env(caf::actor_system& sys, const config::settings& cfg, node_actors actors,
+              signaling_peer_config peer_cfg)
+      : sys(sys), cfg(cfg), actors(std::move(actors)), peer_cfg(std::move(peer_cfg)) {}
+
+  caf::actor_system& sys;
+  const config::settings& cfg;
+  node_actors actors;
+  signaling_peer_config peer_cfg;
+  std::shared_ptr<post_gate> gate = std::make_shared<post_gate>();
+
+  std::atomic<int> live{0};  // upgraded connections, counted against max_connections
+  std::mutex m;              // guards `sessions`; `idle` is signalled when live reaches 0
+  std::condition_variable idle;
+  std::unordered_map<const session*, std::weak_ptr<session>> sessions;
+};
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(boost::asio::ip::tcp::socket socket, session_env& env);
+  ~session();
+
+  void start();
+  /// Both on the strand (post them there).
+  void send(std::string text);
+  void close(uint16_t code, std::string reason);
+  boost::asio::any_io_executor executor() { return ws_.get_executor(); }
+
+private:
+  using request_parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+
+  void on_request(boost::beast::error_code e);
+  void refuse(boost::beast::http::status status, const std::string& body, bool upgrade_hint);
+  void accept();
+  void on_accept(boost::beast::error_code e);
+  void read();
+  void on_read(boost::beast::error_code e);
+  void write_next();
+  void finish();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::unique_ptr<request_parser> parser_;  // only until the upgrade is answered
+  session_env& env_;
+  signaling_peer_actor peer_;
+  std::deque<std::string> queue_;  // queue_.front() is being written while writing_
+  size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;  // a close was asked for: no more frames in or out
+  std::optional<std::pair<uint16_t, std::string>> close_after_queue_;
+  bool counted_ = false;  // holds one of env_.live
+  bool finished_ = false;
+};
+
+}  // namespace tessera::ws
