@@ -21,7 +21,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <deque>
@@ -200,6 +202,7 @@ public:
   }
 
   void close_all() {
+    closing_ = true;  // reads and writes cut short from here on are not errors
     for (auto& a : agents_) {
       beast::error_code ec;
       a->ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -230,12 +233,23 @@ private:
 
   void handshake_failed(std::string why) {
     out_.fail(std::move(why));
+    failed_ += 1;
     connect_next();
+    settled();
+  }
+
+  /// Every agent authenticated or failed: connect_all's run ends (pending
+  /// reads would keep the loop running until its limit otherwise).
+  void settled() {
+    if (ready_ + failed_ == agents_.size())
+      io_.stop();
   }
 
   void read(ws_agent& a) {
     a.ws.async_read(a.buffer, [this, &a](beast::error_code ec, size_t) {
       if (ec) {
+        if (closing_)
+          return;
         if (!a.authenticated)
           return handshake_failed("before auth: " + ec.message());
         return out_.fail("read: " + ec.message());
@@ -264,6 +278,7 @@ private:
       a.authenticated = true;
       ready_ += 1;
       connect_next();
+      settled();
     } else {
       handshake_failed("handshake: " + text.substr(0, 200));
     }
@@ -289,7 +304,7 @@ private:
   void write(ws_agent& a) {
     a.ws.async_write(asio::buffer(a.outbox.front()), [this, &a](beast::error_code ec, size_t) {
       if (ec)
-        return out_.fail("write: " + ec.message());
+        return closing_ ? void() : out_.fail("write: " + ec.message());
       a.outbox.pop_front();
       if (!a.outbox.empty())
         write(a);
@@ -302,8 +317,8 @@ private:
   std::string sdp_;
   exchange_result& out_;
   std::vector<std::unique_ptr<ws_agent>> agents_;
-  size_t next_ = 0, ready_ = 0;
-  bool measuring_ = false;
+  size_t next_ = 0, ready_ = 0, failed_ = 0;
+  bool measuring_ = false, closing_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -398,7 +413,7 @@ public:
             i);
     io_.run_for(limit);
     io_.restart();
-    return subscribed_ == subscribers_.size();
+    return subscribed_ == subscribers_.size() && publishers_ready_ == publishers_.size();
   }
 
   void exchange(std::chrono::seconds warmup, std::chrono::seconds span) {
@@ -414,6 +429,7 @@ public:
   }
 
   void close_all() {
+    closing_ = true;
     beast::error_code ec;
     for (auto* list : {&subscribers_, &publishers_})
       for (auto& c : *list)
@@ -430,8 +446,20 @@ private:
       c.socket.set_option(tcp::no_delay(true));
       if (!first.empty())
         send(c, first);
+      else
+        publishers_ready_ += 1;
       read(c, subscriber, index);
+      settled();
     });
+  }
+
+  /// Every connection is up: connect_all's run ends.
+  void settled() {
+    if (connecting_ && subscribed_ == subscribers_.size() &&
+        publishers_ready_ == publishers_.size()) {
+      connecting_ = false;
+      io_.stop();
+    }
   }
 
   void read(redis_conn& c, bool subscriber, size_t index) {
@@ -455,6 +483,7 @@ private:
   void pushed(size_t index, const std::vector<std::string>& items) {
     if (items.size() == 3 && items[0] == "subscribe") {
       subscribed_ += 1;
+      settled();
       return;
     }
     if (items.size() != 3 || items[0] != "message")
@@ -490,7 +519,7 @@ private:
     asio::async_write(c.socket, asio::buffer(c.outbox.front()),
                       [this, &c](beast::error_code ec, size_t) {
                         if (ec)
-                          return out_.fail("redis write: " + ec.message());
+                          return closing_ ? void() : out_.fail("redis write: " + ec.message());
                         c.outbox.pop_front();
                         if (!c.outbox.empty())
                           write(c);
@@ -504,8 +533,8 @@ private:
   exchange_result& out_;
   std::vector<std::string> ids_;
   std::vector<std::unique_ptr<redis_conn>> subscribers_, publishers_;
-  size_t subscribed_ = 0;
-  bool measuring_ = false;
+  size_t subscribed_ = 0, publishers_ready_ = 0;
+  bool connecting_ = true, measuring_ = false, closing_ = false;
 };
 
 /// redis-server of the bench's own on a free loopback port, killed at the end.
@@ -514,6 +543,8 @@ public:
   redis_server(const std::string& binary, size_t max_clients) : port_(tessera::testkit::free_port()) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      int null = ::open("/dev/null", O_WRONLY);  // its start-up banner is not the bench's output
+      ::dup2(null, STDOUT_FILENO);
       auto port = std::to_string(port_), clients = std::to_string(max_clients);
       ::execlp(binary.c_str(), binary.c_str(), "--port", port.c_str(), "--bind", "127.0.0.1",
                "--save", "", "--appendonly", "no", "--maxclients", clients.c_str(),
