@@ -277,6 +277,37 @@ BOOST_AUTO_TEST_CASE(offers_need_mutual_contacts) {
   }));
 }
 
+BOOST_AUTO_TEST_CASE(the_receiving_side_checks_contacts_too) {
+  auto a = add_agent();
+  auto b = add_agent();
+  befriend(a, b);
+  auto ca = connect(a);
+  auto cb = connect(b);
+  ca.send({{"type", "offer"}, {"to", b.id}, {"sdp", "v=0"}});
+  auto passed = cb.sink->next();
+  BOOST_REQUIRE(passed.has_value());
+  BOOST_TEST((*passed)["type"] == "offer");
+  // b drops a, and only b's connection hears of it: a's cache is stale (as
+  // on a node that missed the change), so a's side lets the next offer go.
+  write_op op;
+  op.kind = write_op::remove_contact;
+  op.agent.id = b.id;
+  op.key = a.id;
+  BOOST_REQUIRE(write(op));
+  caf::anon_send(cb.peer, atom::contacts::value);
+  BOOST_TEST(eventually([&] {
+    ca.send({{"type", "offer"}, {"to", b.id}, {"sdp", "v=1"}});
+    auto err = ca.sink->next_type("error", 200ms);
+    return err && (*err)["code"] == "not_in_contacts" && (*err)["to"] == b.id &&
+           (*err)["ref"] == "offer";
+  }));
+  // Once refused there, an offer never reaches b (earlier tries may have).
+  ca.send({{"type", "offer"}, {"to", b.id}, {"sdp", "v=2"}});
+  BOOST_TEST(ca.sink->next_type("error").has_value());
+  while (auto got = cb.sink->next(300ms))
+    BOOST_TEST((*got)["sdp"] != "v=2");
+}
+
 BOOST_AUTO_TEST_CASE(a_flood_is_refused_then_closed) {
   sig.frames_per_sec = 1;
   sig.frame_burst = 3;
