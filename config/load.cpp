@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "config/environment.hpp"
 #include "config/values.hpp"
 
 namespace tessera::config {
@@ -33,64 +34,6 @@ std::string describe(const YAML::Node& node) {
     case YAML::NodeType::Scalar: return quoted(node.Scalar());
     default: return "no value";
   }
-}
-
-// ---- Environment substitution -------------------------------------------------------------------
-
-bool valid_variable_name(std::string_view name) {
-  auto word = [](char c) { return c == '_' || is_letter(c) || is_digit(c); };
-  return !name.empty() && !is_digit(name[0]) &&
-         std::all_of(name.begin(), name.end(), word);
-}
-
-// Expands ${VAR}, ${VAR:-default} and $$ in one scalar. Every problem is reported against `key`;
-// nullopt when there was any. A lone '$' is an error rather than a literal so that "$VAR" (a
-// forgotten pair of braces) cannot slip through unexpanded. Defaults are not expanded again.
-std::optional<std::string> expand(std::string_view text, const std::string& key,
-                                  const env_lookup& env, std::vector<config_error>& errors) {
-  std::string out;
-  size_t errors_before = errors.size();
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '$') {
-      out += text[i];
-    } else if (text.substr(i + 1, 1) == "$") {
-      out += '$';
-      ++i;
-    } else if (text.substr(i + 1, 1) != "{") {
-      errors.push_back({key, "a lone $ must be written $$ (or ${VAR} to read the environment)"});
-    } else if (auto close = text.find('}', i); close == std::string_view::npos) {
-      errors.push_back({key, "unterminated ${ (missing })"});
-      break;
-    } else {
-      std::string_view inside = text.substr(i + 2, close - i - 2);
-      auto separator = inside.find(":-");
-      std::string name(inside.substr(0, separator));
-      i = close;
-      if (!valid_variable_name(name)) {
-        errors.push_back({key, "invalid environment variable name " + quoted(name)});
-      } else if (auto value = env(name)) {
-        // Set but empty still counts as set: an explicit empty value is a choice.
-        out += *value;
-      } else if (separator != std::string_view::npos) {
-        out += inside.substr(separator + 2);
-      } else {
-        errors.push_back({key, "environment variable " + name + " is not set (use ${" + name +
-                                   ":-default} for a default)"});
-      }
-    }
-  }
-  if (errors.size() != errors_before) return std::nullopt;
-  return out;
-}
-
-// to_yaml output goes back through expand, so literal dollars must be doubled.
-std::string escape_dollars(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '$') out += '$';
-    out += c;
-  }
-  return out;
 }
 
 // ---- The key table ------------------------------------------------------------------------------
@@ -327,41 +270,6 @@ key_spec list_key(std::string path, Field field, std::string expected, std::stri
     out << YAML::EndSeq;
   };
   return {path, read, print};
-}
-
-// One entry of signaling.turn.urls (RFC 7064/7065): stun:host[:port], turn:host[:port] or
-// turns:host[:port], the TURN ones optionally with ?transport=udp|tcp. These URLs have no "//";
-// "turn://host" is a common slip that browsers reject, so it fails here instead.
-std::string check_ice_url(const std::string& url) {
-  std::string_view rest = url;
-  std::string_view scheme;
-  for (std::string_view known : {"stun:", "turn:", "turns:"})
-    if (rest.starts_with(known)) scheme = known;
-  if (scheme.empty())
-    return "must be a stun:, turn: or turns: URL, e.g. turn:turn.example.org:3478, got " +
-           quoted(url);
-  rest.remove_prefix(scheme.size());
-  if (rest.starts_with("//"))
-    return "has no // after the scheme (" + std::string(scheme) + "host:port), got " + quoted(url);
-  std::string_view host_port = rest.substr(0, rest.find('?'));
-  if (host_port.size() < rest.size()) {
-    std::string_view query = rest.substr(host_port.size() + 1);
-    if (scheme == "stun:")
-      return "a stun: URL takes no ?query, got " + quoted(url);
-    if (query != "transport=udp" && query != "transport=tcp")
-      return "the only query is ?transport=udp or ?transport=tcp, got " + quoted(url);
-  }
-  if (host_port.empty() || host_port.starts_with(':'))
-    return "needs a host, got " + quoted(url);
-  // The port is optional here but not in check_http_addr, which checks the rest: supply the
-  // default (3478) when there is none. "[v6]" has no port; "[v6]:p" and "host:p" have one.
-  bool has_port = host_port.starts_with('[') ? host_port.find("]:") != std::string_view::npos
-                                             : std::count(host_port.begin(), host_port.end(), ':') == 1;
-  std::string checked(host_port);
-  if (!has_port) checked += ":3478";
-  if (auto problem = check_http_addr(checked); !problem.empty())
-    return "invalid host or port in " + quoted(url) + ": " + problem;
-  return "";
 }
 
 // Spells the path and the member once, so the two cannot drift apart.

@@ -165,4 +165,39 @@ std::string format_size(size_t bytes) {
   return std::to_string(bytes);
 }
 
+// One entry of signaling.turn.urls (RFC 7064/7065): stun:host[:port], turn:host[:port] or
+// turns:host[:port], the TURN ones optionally with ?transport=udp|tcp. These URLs have no "//";
+// "turn://host" is a common slip that browsers reject, so it fails here instead.
+std::string check_ice_url(const std::string& url) {
+  std::string_view rest = url;
+  std::string_view scheme;
+  for (std::string_view known : {"stun:", "turn:", "turns:"})
+    if (rest.starts_with(known)) scheme = known;
+  if (scheme.empty())
+    return "must be a stun:, turn: or turns: URL, e.g. turn:turn.example.org:3478, got " +
+           quoted(url);
+  rest.remove_prefix(scheme.size());
+  if (rest.starts_with("//"))
+    return "has no // after the scheme (" + std::string(scheme) + "host:port), got " + quoted(url);
+  std::string_view host_port = rest.substr(0, rest.find('?'));
+  if (host_port.size() < rest.size()) {
+    std::string_view query = rest.substr(host_port.size() + 1);
+    if (scheme == "stun:")
+      return "a stun: URL takes no ?query, got " + quoted(url);
+    if (query != "transport=udp" && query != "transport=tcp")
+      return "the only query is ?transport=udp or ?transport=tcp, got " + quoted(url);
+  }
+  if (host_port.empty() || host_port.starts_with(':'))
+    return "needs a host, got " + quoted(url);
+  // The port is optional here but not in check_http_addr, which checks the rest: supply the
+  // default (3478) when there is none. "[v6]" has no port; "[v6]:p" and "host:p" have one.
+  bool has_port = host_port.starts_with('[') ? host_port.find("]:") != std::string_view::npos
+                                             : std::count(host_port.begin(), host_port.end(), ':') == 1;
+  std::string checked(host_port);
+  if (!has_port) checked += ":3478";
+  if (auto problem = check_http_addr(checked); !problem.empty())
+    return "invalid host or port in " + quoted(url) + ": " + problem;
+  return "";
+}
+
 }  // namespace tessera::config

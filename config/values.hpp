@@ -36,6 +36,8 @@ std::string check_non_empty(const std::string& text);
 std::string check_nothing(const std::string& text);
 /// An IP address or a CIDR range without host bits.
 std::string check_ip_range(const std::string& entry);
+/// A signaling.turn.urls entry: stun:, turn: or turns: host[:port] (TURN: ?transport=udp|tcp).
+std::string check_ice_url(const std::string& url);
 /// "stdout" or "file:PATH".
 std::string check_audit_output(const std::string& output);
 

@@ -96,7 +96,8 @@ struct trajectory_fixture {
     auto res = server.send("POST", "/api/v1/directory/" + bot.id + "/reviews",
                            json{{"rating", rating}, {"text", "rated " + std::to_string(rating)}}.dump(),
                            user.auth());
-    BOOST_REQUIRE_MESSAGE(res.status == 201 || res.status == 200, res.body);
+    BOOST_REQUIRE_MESSAGE(res.status == 201 || res.status == 200,
+                          "status " << res.status << ": " << res.body);
   }
 };
 
