@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "protocol/agent.hpp"
+#include "protocol/agent_watch.hpp"
 #include "protocol/contacts.hpp"
 #include "protocol/directory.hpp"
+#include "actors/stream_sink.hpp"
 #include "protocol/signaling.hpp"
 
 namespace tessera {
@@ -64,6 +66,9 @@ using closed = caf::atom_constant<caf::atom("closed")>;
 using route = caf::atom_constant<caf::atom("route")>;
 using remote = caf::atom_constant<caf::atom("remote")>;
 using undeliver = caf::atom_constant<caf::atom("undeliver")>;
+using refresh = caf::atom_constant<caf::atom("refresh")>;
+using hash = caf::atom_constant<caf::atom("hash")>;
+using closed_stream = caf::atom_constant<caf::atom("closed_str")>;
 }  // namespace atom
 
 /// Every component answers `status` with a JSON object (as text) describing
@@ -134,9 +139,14 @@ using agent_session_actor = caf::typed_actor<
     caf::reacts_to<atom::tick, uint64_t>,
     caf::reacts_to<atom::remove>>;
 
-/// agent id -> agent_session. Register, replace, deregister, heartbeat.
+/// agent id -> agent_session. Register, replace, deregister, heartbeat; `get`
+/// answers an online agent from memory (others from the readers); `refresh`
+/// re-reads an agent after a change made elsewhere (verification), for the
+/// cache and the watchers.
 using registry_actor = caf::typed_actor<
     caf::replies_to<atom::register_, agent_record>::with<agent_record>,
+    caf::replies_to<atom::get, std::string>::with<agent_record>,
+    caf::replies_to<atom::refresh, std::string>::with<caf::ok_atom>,
     caf::replies_to<atom::replace, agent_record>::with<agent_record>,
     caf::replies_to<atom::remove, std::string>::with<caf::ok_atom>,
     caf::replies_to<atom::heartbeat, std::string>::with<heartbeat_ack>,
@@ -145,6 +155,24 @@ using registry_actor = caf::typed_actor<
     caf::reacts_to<atom::tick>,
     caf::reacts_to<atom::online>,
     caf::replies_to<atom::flush>::with<caf::ok_atom>>::extend_with<status_client_actor>;
+
+/// The registry watch (actors/watch.hpp): lifecycle events from the registry,
+/// kept in a bounded history and streamed to watchers. `subscribe` (stream id,
+/// filter, Last-Event-ID or -1, the stream) replays what was missed, or a
+/// reset, then streams; fails with unavailable past watch.max_streams. The
+/// stream's end arrives as `closed_stream` with its id.
+using watch_actor = caf::typed_actor<
+    caf::reacts_to<agent_event>,
+    caf::replies_to<atom::subscribe, uint64_t, watch::filter, int64_t, stream_sink_ptr>::with<
+        caf::ok_atom>,
+    caf::reacts_to<atom::closed_stream, uint64_t>,
+    caf::reacts_to<atom::tick>>::extend_with<status_client_actor>;
+
+/// Argon2id, on detached workers (actors/password_hasher.hpp): `hash` a new
+/// password; `check` a password against a stored hash ("": a decoy, false).
+using password_actor =
+    caf::typed_actor<caf::replies_to<atom::hash, std::string>::with<std::string>,
+                     caf::replies_to<atom::check, std::string, std::string>::with<bool>>;
 
 /// Remembers (keyid, nonce) of signed requests within the skew window.
 using replay_guard_actor = caf::typed_actor<

@@ -12,6 +12,7 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<agent_page>("tessera::agent_page");
   cfg.add_message_type<agent_event>("tessera::agent_event");
   cfg.add_message_type<heartbeat_ack>("tessera::heartbeat_ack");
+  cfg.add_message_type<watch::filter>("tessera::watch::filter");
   cfg.add_message_type<write_op>("tessera::write_op");
   cfg.add_message_type<std::vector<write_op>>("std::vector<tessera::write_op>");
   cfg.add_message_type<event_listener_actor>("tessera::event_listener_actor");

@@ -12,6 +12,9 @@
 #include "actors/reputation.hpp"
 #include "actors/signaling_hub.hpp"
 #include "actors/verifier.hpp"
+#include "actors/password_hasher.hpp"
+#include "actors/watch.hpp"
+#include "actors/clock.hpp"
 #include "storage/reputation_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/database.hpp"
@@ -53,6 +56,12 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   actors_.reputation = sys.spawn(reputation_engine, repc, actors_.writer, actors_.readers);
   caf::anon_send(actors_.registry, atom::subscribe::value,
                  event_listener_actor{actors_.reputation});
+  // Event ids start at the start time (ms) times 1000: they keep growing
+  // across restarts (protocol/agent_watch.hpp).
+  actors_.watch = sys.spawn(watch_hub, s.watch, now_ms() * 1000);
+  actors_.passwords = spawn_password_hashers(sys, s.user_auth);
+  caf::anon_send(actors_.registry, atom::subscribe::value,
+                 caf::actor_cast<event_listener_actor>(actors_.watch));
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();
   actors_.replay = sys.spawn(replay_guard, static_cast<int64_t>(skew),
                              static_cast<int64_t>(std::time(nullptr)), replay_capacity);
@@ -83,7 +92,8 @@ void node::shutdown() {
   caf::scoped_actor self{sys_};
   // Signaling first (the WebSocket server has closed its connections by
   // now): the hub, then the broker, which withdraws this node's presence.
-  for (auto h : {caf::actor_cast<caf::actor>(actors_.hub),
+  for (auto h : {caf::actor_cast<caf::actor>(actors_.watch),
+                 caf::actor_cast<caf::actor>(actors_.hub),
                  caf::actor_cast<caf::actor>(actors_.broker)}) {
     self->send_exit(h, caf::exit_reason::user_shutdown);
     self->wait_for(h);
@@ -115,7 +125,8 @@ void node::shutdown() {
       .receive([](caf::ok_atom) {}, [](const caf::error&) {});
   for (auto h : {caf::actor_cast<caf::actor>(actors_.writer),
                  caf::actor_cast<caf::actor>(actors_.readers),
-                 caf::actor_cast<caf::actor>(actors_.replay)})
+                 caf::actor_cast<caf::actor>(actors_.replay),
+                 caf::actor_cast<caf::actor>(actors_.passwords)})
     self->send_exit(h, caf::exit_reason::user_shutdown);
 }
 

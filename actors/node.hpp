@@ -19,6 +19,8 @@ struct node_actors {
   verifier_actor verifier;
   broker_actor broker;          // spawned before the hub, which subscribes to it
   signaling_hub_actor hub;
+  watch_actor watch;            // registry events for SSE watchers
+  password_actor passwords;     // Argon2id off the I/O threads
   std::string node_id;          // signaling.node_id, or the random one chosen at start
 };
 

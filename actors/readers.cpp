@@ -227,101 +227,16 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
   };
 }
 
-reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state> self,
-                                    std::vector<reader_actor> pool) {
-  self->state.pool = std::move(pool);
-  auto pick = [self]() -> reader_actor {
-    auto& st = self->state;
-    return st.pool[st.next++ % st.pool.size()];
-  };
-  return {
-      [=](atom::get, std::string& id) { return self->delegate(pick(), atom::get::value, std::move(id)); },
-      [=](atom::list, agent_query& q) { return self->delegate(pick(), atom::list::value, std::move(q)); },
-      [=](atom::online) { return self->delegate(pick(), atom::online::value); },
-      [=](atom::ping) { return self->delegate(pick(), atom::ping::value); },
-      [=](atom::user_get, std::string& id) {
-        return self->delegate(pick(), atom::user_get::value, std::move(id));
-      },
-      [=](atom::user_email, std::string& email) {
-        return self->delegate(pick(), atom::user_email::value, std::move(email));
-      },
-      [=](atom::user_list, user_query& q) {
-        return self->delegate(pick(), atom::user_list::value, std::move(q));
-      },
-      [=](atom::cred_get, std::string& hash) {
-        return self->delegate(pick(), atom::cred_get::value, std::move(hash));
-      },
-      [=](atom::signed_in, std::string& user_id, std::string& family) {
-        return self->delegate(pick(), atom::signed_in::value, std::move(user_id),
-                              std::move(family));
-      },
-      [=](atom::cred_list, std::string& user_id, std::string& kind) {
-        return self->delegate(pick(), atom::cred_list::value, std::move(user_id), std::move(kind));
-      },
-      [=](atom::stats, std::string& owner_id) {
-        return self->delegate(pick(), atom::stats::value, std::move(owner_id));
-      },
-      [=](atom::audit, audit_query& q) {
-        return self->delegate(pick(), atom::audit::value, std::move(q));
-      },
-      [=](atom::reputation, std::string& id, int64_t before_seq, int32_t limit) {
-        return self->delegate(pick(), atom::reputation::value, std::move(id), before_seq, limit);
-      },
-      [=](atom::directory, directory_query& q) {
-        return self->delegate(pick(), atom::directory::value, std::move(q));
-      },
-      [=](atom::profile, std::string& id) {
-        return self->delegate(pick(), atom::profile::value, std::move(id));
-      },
-      [=](atom::category, std::string& id) {
-        return self->delegate(pick(), atom::category::value, std::move(id));
-      },
-      [=](atom::categories) { return self->delegate(pick(), atom::categories::value); },
-      [=](atom::review, std::string& id) {
-        return self->delegate(pick(), atom::review::value, std::move(id));
-      },
-      [=](atom::review_of, std::string& agent_id, std::string& user_id) {
-        return self->delegate(pick(), atom::review_of::value, std::move(agent_id),
-                              std::move(user_id));
-      },
-      [=](atom::reviews, review_query& q) {
-        return self->delegate(pick(), atom::reviews::value, std::move(q));
-      },
-      [=](atom::summary, std::string& agent_id) {
-        return self->delegate(pick(), atom::summary::value, std::move(agent_id));
-      },
-      [=](atom::report, std::string& id) {
-        return self->delegate(pick(), atom::report::value, std::move(id));
-      },
-      [=](atom::reports, report_query& q) {
-        return self->delegate(pick(), atom::reports::value, std::move(q));
-      },
-      [=](atom::contacts, std::string& agent_id) {
-        return self->delegate(pick(), atom::contacts::value, std::move(agent_id));
-      },
-      [=](atom::request, std::string& id) {
-        return self->delegate(pick(), atom::request::value, std::move(id));
-      },
-      [=](atom::requests, contact_request_query& q) {
-        return self->delegate(pick(), atom::requests::value, std::move(q));
-      },
-      [=](atom::status) -> std::string {
-        return nlohmann::json{{"readers", self->state.pool.size()}}.dump();
-      },
-  };
-}
-
 reader_actor spawn_readers(caf::actor_system& sys, const config::database_settings& db) {
-  std::vector<reader_actor> pool;
-  for (int i = 0; i < std::max(1, db.readers); ++i) {
-    auto r = sys.spawn<caf::detached>(reader, db);
-    pool.push_back(r);
-  }
-  auto front = sys.spawn(readers, pool);
-  // The readers live as long as their front.
-  for (auto& r : pool)
-    front->attach_functor([r](const caf::error&) { caf::anon_send_exit(r, caf::exit_reason::user_shutdown); });
-  return front;
+  // Requests go to the readers round robin, with their sender kept, so each
+  // reply goes straight back to whoever asked; the pool's end ends them.
+  auto factory = [&sys, db] {
+    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(reader, db));
+  };
+  auto pool = caf::actor_pool::make(sys.dummy_execution_unit(),
+                                    static_cast<size_t>(std::max(1, db.readers)), factory,
+                                    caf::actor_pool::round_robin());
+  return caf::actor_cast<reader_actor>(pool);
 }
 
 }  // namespace tessera

@@ -1,6 +1,6 @@
 #pragma once
 // Read-only queries. Each reader owns one session and runs detached (queries
-// block); `readers` spreads requests over the pool round-robin.
+// block); a caf::actor_pool spreads requests over them round robin.
 #include <memory>
 #include <vector>
 
@@ -22,17 +22,7 @@ struct reader_state {
 reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> self,
                                    config::database_settings db);
 
-struct readers_state {
-  std::vector<reader_actor> pool;
-  size_t next = 0;
-  static inline const char* name = "readers";
-};
-
-/// The pool's front: same interface as one reader.
-reader_actor::behavior_type readers(reader_actor::stateful_pointer<readers_state> self,
-                                    std::vector<reader_actor> pool);
-
-/// Spawns `db.readers` detached readers and their front.
+/// Spawns `db.readers` detached readers behind a caf::actor_pool (round robin).
 reader_actor spawn_readers(caf::actor_system& sys, const config::database_settings& db);
 
 }  // namespace tessera

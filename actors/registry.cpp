@@ -12,14 +12,27 @@ namespace {
 
 using self_ptr = registry_actor::stateful_pointer<registry_state>;
 
-void publish(self_ptr self, const std::string& kind, const std::string& id) {
-  agent_event ev{kind, id, now_ms()};
+/// Tells the subscribers; lifecycle events carry the agent (`rec`).
+void publish(self_ptr self, const std::string& kind, const std::string& id,
+             const agent_record* rec = nullptr) {
+  agent_event ev{kind, id, now_ms(), {}};
+  if (rec)
+    ev.agent = *rec;
   for (auto& s : self->state.subscribers)
     self->send(s, ev);
 }
 
+/// The record of an agent with a session, if it was read.
+const agent_record* cached(self_ptr self, const std::string& id) {
+  auto it = self->state.sessions.find(id);
+  return it != self->state.sessions.end() && !it->second.record.id.empty() ? &it->second.record
+                                                                            : nullptr;
+}
+
 /// Starts the session of an agent that just came online; returns its deadline.
-int64_t start_session(self_ptr self, const registry_config& cfg, const std::string& id) {
+/// `rec` is its stored record (status online), or one with an empty id.
+int64_t start_session(self_ptr self, const registry_config& cfg, const std::string& id,
+                      agent_record rec) {
   auto& st = self->state;
   // A registration and a heartbeat can race to start one; keep only the newest.
   if (auto old = st.sessions.find(id); old != st.sessions.end())
@@ -30,7 +43,9 @@ int64_t start_session(self_ptr self, const registry_config& cfg, const std::stri
   // ignored by it.
   auto session = self->spawn<caf::linked>(agent_session, id, deadline, cfg.offline_after, generation,
                              registry_actor{self});
-  st.sessions[id] = {session, generation};
+  if (!rec.id.empty())
+    rec.status = "online";
+  st.sessions[id] = {session, generation, std::move(rec)};
   st.offline_unsaved.erase(id);
   return deadline;
 }
@@ -60,7 +75,7 @@ void bring_online(self_ptr self, const registry_config& cfg, persistence_actor w
   };
   self->request(readers, cfg.timeout, atom::get::value, id)
       .then(
-          [=](agent_record) {
+          [=](agent_record rec) {
             write_op op;
             op.kind = write_op::set_status;
             op.agent.id = id;
@@ -68,9 +83,10 @@ void bring_online(self_ptr self, const registry_config& cfg, persistence_actor w
             op.agent.last_seen = now_ms();
             self->request(writer, caf::infinite, atom::write::value, op)
                 .then(
-                    [=](caf::ok_atom) {
-                      auto deadline = start_session(self, cfg, id);
-                      publish(self, "agent_online", id);
+                    [=](caf::ok_atom) mutable {
+                      rec.last_seen = op.agent.last_seen;
+                      auto deadline = start_session(self, cfg, id, std::move(rec));
+                      publish(self, "agent_online", id, cached(self, id));
                       auto waiting = std::move(self->state.starting[id]);
                       self->state.starting.erase(id);
                       for (auto& p : waiting)
@@ -81,15 +97,22 @@ void bring_online(self_ptr self, const registry_config& cfg, persistence_actor w
           fail);
 }
 
+/// Writes an agent's offline status; `rec` is its record, if it was read.
 void write_offline(self_ptr self, const registry_config& cfg, persistence_actor writer,
-                   const std::string& id, int64_t last_seen) {
+                   const std::string& id, int64_t last_seen, agent_record rec = {}) {
   write_op op;
   op.kind = write_op::set_status;
   op.agent.id = id;
   op.agent.status = "offline";
   op.agent.last_seen = last_seen;
   self->request(writer, caf::infinite, atom::write::value, op)
-      .then([=](caf::ok_atom) { publish(self, "agent_offline", id); },
+      .then([=](caf::ok_atom) mutable {
+              if (!rec.id.empty()) {
+                rec.status = "offline";
+                rec.last_seen = std::max(rec.last_seen, last_seen);
+              }
+              publish(self, "agent_offline", id, rec.id.empty() ? nullptr : &rec);
+            },
             [=](const caf::error& err) {
               // not_found: deregistered meanwhile, nothing to do. Otherwise
               // retry with the next flush, unless it came back online.
@@ -135,16 +158,25 @@ void flush(self_ptr self, const registry_config& cfg, persistence_actor writer, 
 }
 
 /// Agents that were online when the server stopped get a session with a fresh
-/// deadline; if the database can't say which, ask again shortly.
-void restore_sessions(self_ptr self, const registry_config& cfg, reader_actor readers) {
-  self->state.restoring = true;
-  self->request(readers, cfg.timeout, atom::online::value)
+/// deadline (and their record), read a page at a time; if the database can't
+/// say which, ask again shortly.
+void restore_page(self_ptr self, const registry_config& cfg, reader_actor readers,
+                  std::string after) {
+  agent_query q;
+  q.status = "online";
+  q.after_id = std::move(after);
+  q.limit = 200;
+  self->request(readers, cfg.timeout, atom::list::value, q)
       .then(
-          [=](const std::vector<std::string>& ids) {
+          [=](agent_page& page) {
             auto& st = self->state;
-            for (auto& id : ids)
-              if (!st.sessions.count(id) && !st.changed_while_restoring.count(id))
-                start_session(self, cfg, id);
+            for (auto& rec : page.agents)
+              if (!st.sessions.count(rec.id) && !st.changed_while_restoring.count(rec.id)) {
+                auto id = rec.id;
+                start_session(self, cfg, id, std::move(rec));
+              }
+            if (!page.next_after_id.empty())
+              return restore_page(self, cfg, readers, page.next_after_id);
             st.restoring = false;
             st.changed_while_restoring.clear();
           },
@@ -154,6 +186,28 @@ void restore_sessions(self_ptr self, const registry_config& cfg, reader_actor re
             self->state.changed_while_restoring.clear();
             self->delayed_send(self, std::chrono::seconds(1), atom::online::value);
           });
+}
+
+void restore_sessions(self_ptr self, const registry_config& cfg, reader_actor readers) {
+  self->state.restoring = true;
+  restore_page(self, cfg, readers, "");
+}
+
+/// Keeps `rec` as the record of its session, if the agent has one.
+void remember(self_ptr self, const agent_record& rec) {
+  auto it = self->state.sessions.find(rec.id);
+  if (it == self->state.sessions.end())
+    return;
+  auto last_seen = std::max(it->second.record.last_seen, rec.last_seen);
+  it->second.record = rec;
+  it->second.record.status = "online";
+  it->second.record.last_seen = last_seen;
+}
+
+/// Drops the record of an agent's session (it is read again when needed).
+void forget(self_ptr self, const std::string& id) {
+  if (auto it = self->state.sessions.find(id); it != self->state.sessions.end())
+    it->second.record = {};
 }
 
 /// Notes a change to an agent for a restore that is still in flight.
@@ -187,8 +241,8 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {
-                  start_session(self, cfg, rec.id);
-                  publish(self, "agent_registered", rec.id);
+                  start_session(self, cfg, rec.id, rec);
+                  publish(self, "agent_registered", rec.id, &rec);
                   rp.deliver(rec);
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -203,31 +257,49 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         self->request(writer, caf::infinite, atom::write::value, std::move(op))
             .then(
                 [=](caf::ok_atom) mutable {
-                  publish(self, "agent_updated", rec.id);
                   // Answer with the stored record (status, times) as readers see it.
                   self->request(readers, cfg.timeout, atom::get::value, rec.id)
-                      .then([=](agent_record stored) mutable { rp.deliver(std::move(stored)); },
-                            [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+                      .then(
+                          [=](agent_record stored) mutable {
+                            remember(self, stored);
+                            publish(self, "agent_updated", rec.id, &stored);
+                            rp.deliver(std::move(stored));
+                          },
+                          [=](caf::error& err) mutable {
+                            forget(self, rec.id);
+                            publish(self, "agent_updated", rec.id);
+                            rp.deliver(std::move(err));
+                          });
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
       [=](atom::remove, const std::string& id) -> caf::result<caf::ok_atom> {
         auto rp = self->make_response_promise<caf::ok_atom>();
-        write_op op;
-        op.kind = write_op::delete_agent;
-        op.agent.id = id;
-        self->request(writer, caf::infinite, atom::write::value, std::move(op))
-            .then(
-                [=](caf::ok_atom) mutable {
-                  changed(self, id);
-                  stop_session(self, id);
-                  self->state.last_seen.erase(id);
-                  self->state.offline_unsaved.erase(id);
-                  publish(self, "agent_deregistered", id);
-                  rp.deliver(caf::ok_atom::value);
-                },
-                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        // Watchers are told what went: the record in memory, else as stored.
+        auto deregister = [=](agent_record gone) mutable {
+          write_op op;
+          op.kind = write_op::delete_agent;
+          op.agent.id = id;
+          self->request(writer, caf::infinite, atom::write::value, std::move(op))
+              .then(
+                  [=](caf::ok_atom) mutable {
+                    changed(self, id);
+                    stop_session(self, id);
+                    self->state.last_seen.erase(id);
+                    self->state.offline_unsaved.erase(id);
+                    publish(self, "agent_deregistered", id, gone.id.empty() ? nullptr : &gone);
+                    rp.deliver(caf::ok_atom::value);
+                  },
+                  [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        };
+        if (auto rec = cached(self, id)) {
+          deregister(*rec);
+          return rp;
+        }
+        self->request(readers, cfg.timeout, atom::get::value, id)
+            .then([=](agent_record& rec) mutable { deregister(std::move(rec)); },
+                  [=](caf::error&) mutable { deregister({}); });
         return rp;
       },
       [=](atom::heartbeat, const std::string& id) -> caf::result<heartbeat_ack> {
@@ -239,7 +311,9 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
           bring_online(self, cfg, writer, readers, id, rp);
           return rp;
         }
-        st.last_seen[id] = now_ms();
+        auto now = now_ms();
+        st.last_seen[id] = now;
+        it->second.record.last_seen = now;
         self->request(it->second.actor, cfg.timeout, atom::heartbeat::value)
             .then(
                 [=](heartbeat_ack ack) mutable {
@@ -254,6 +328,42 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
                   });
         return rp;
       },
+      [=](atom::get, const std::string& id) -> caf::result<agent_record> {
+        if (auto rec = cached(self, id)) {
+          self->state.served_from_memory += 1;
+          return *rec;
+        }
+        // Not online, or online but not read yet (restored at start): ask
+        // the readers, and keep what they say while the session lasts.
+        auto rp = self->make_response_promise<agent_record>();
+        self->request(readers, cfg.timeout, atom::get::value, id)
+            .then(
+                [=](agent_record& rec) mutable {
+                  // Only into a session that has none: a replace meanwhile
+                  // has put a newer one there.
+                  if (auto it = self->state.sessions.find(id);
+                      it != self->state.sessions.end() && it->second.record.id.empty())
+                    remember(self, rec);
+                  rp.deliver(std::move(rec));
+                },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [=](atom::refresh, const std::string& id) -> caf::result<caf::ok_atom> {
+        auto rp = self->make_response_promise<caf::ok_atom>();
+        self->request(readers, cfg.timeout, atom::get::value, id)
+            .then(
+                [=](agent_record& rec) mutable {
+                  remember(self, rec);
+                  publish(self, "agent_updated", id, &rec);
+                  rp.deliver(caf::ok_atom::value);
+                },
+                [=](const caf::error&) mutable {
+                  forget(self, id);
+                  rp.deliver(caf::ok_atom::value);
+                });
+        return rp;
+      },
       [=](atom::subscribe, event_listener_actor listener) {
         self->monitor(listener);
         self->state.subscribers.push_back(std::move(listener));
@@ -263,6 +373,7 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         auto it = st.sessions.find(id);
         if (it == st.sessions.end() || it->second.generation != generation)
           return;  // a newer session exists, or the agent is gone
+        auto rec = std::move(it->second.record);
         st.sessions.erase(it);
         st.went_offline += 1;
         changed(self, id);
@@ -271,7 +382,7 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
           seen = std::max(seen, ls->second);
           st.last_seen.erase(ls);
         }
-        write_offline(self, cfg, writer, id, seen);
+        write_offline(self, cfg, writer, id, seen, std::move(rec));
       },
       [=](atom::online) {
         if (!self->state.restoring)  // one restore at a time
@@ -289,6 +400,7 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
       [=](atom::status) -> std::string {
         auto& st = self->state;
         return nlohmann::json{{"online", st.sessions.size()},
+                              {"served_from_memory", st.served_from_memory},
                               {"starting", st.starting.size()},
                               {"heartbeats", st.heartbeats},
                               {"went_offline", st.went_offline},

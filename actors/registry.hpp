@@ -1,8 +1,10 @@
 #pragma once
-// agent id -> agent_session for every online agent. Register, replace and
-// deregister go through the writer; heartbeats stay in memory (last_seen is
-// written coalesced, once per heartbeat interval); status changes are written
-// when they happen and published to subscribers. Requests to the writer carry
+// agent id -> agent_session for every online agent, with the agent's record
+// (its stored card bytes included), so a GET of an online agent needs no
+// database round trip. Register, replace and deregister go through the writer;
+// heartbeats stay in memory (last_seen is written coalesced, once per heartbeat
+// interval); status changes are written when they happen and published to
+// subscribers, lifecycle events with the agent's record. Requests to the writer carry
 // no timeout: it always answers (commit or error), and giving up on a write
 // that still commits would leave the database and the sessions disagreeing.
 #include <string>
@@ -25,6 +27,7 @@ struct registry_state {
   struct session_entry {
     agent_session_actor actor;
     uint64_t generation = 0;
+    agent_record record;  // as stored, status online; id empty until read
   };
   std::unordered_map<std::string, session_entry> sessions;
   // Heartbeats for agents without a session wait here while it starts.
@@ -39,6 +42,7 @@ struct registry_state {
   std::unordered_set<std::string> changed_while_restoring;
   uint64_t next_generation = 1;
   uint64_t heartbeats = 0;
+  uint64_t served_from_memory = 0;  // gets answered without the readers
   uint64_t went_offline = 0;
   static inline const char* name = "registry";
 };

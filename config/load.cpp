@@ -290,6 +290,14 @@ const std::vector<key_spec>& keys() {
       duration_key(TESSERA_KEY(server, request_timeout), 100ms, 10min),
       size_key(TESSERA_KEY(server, max_body_bytes), kib, 64 * mib),
       int_key(TESSERA_KEY(server, http_threads), 1, 256),
+      duration_key(TESSERA_KEY(server, keep_alive_timeout), 1s, 1h),
+      duration_key(TESSERA_KEY(server, header_timeout), 100ms, 10min),
+      duration_key(TESSERA_KEY(server, body_timeout), 100ms, 1h),
+      int_key(TESSERA_KEY(server, max_requests_per_connection), 0, 1'000'000'000),
+      size_key(TESSERA_KEY(server, max_header_bytes), kib, mib),
+      int_key(TESSERA_KEY(server, max_headers), 1, 10'000),
+      size_key(TESSERA_KEY(server, stream_queue_bytes), 4 * kib, 64 * mib),
+      duration_key(TESSERA_KEY(server, stream_ping_interval), 1s, 1h),
       list_key(TESSERA_KEY(server, trusted_proxies),
                "a list of IP addresses or CIDR ranges, e.g. [\"10.0.0.0/8\"]",
                "an address or CIDR range string", check_ip_range),
@@ -317,6 +325,7 @@ const std::vector<key_spec>& keys() {
       positive_number_key(TESSERA_KEY(rate_limit, requests_per_sec), 1e6),
       int_key(TESSERA_KEY(rate_limit, burst_size), 1, 1'000'000),
       int_key(TESSERA_KEY(rate_limit, max_connections), 1, 100'000),
+      int_key(TESSERA_KEY(rate_limit, max_connections_per_address), 1, 100'000),
       list_key(TESSERA_KEY(security, allow_cidrs),
                "a list of IP addresses or CIDR ranges, e.g. [\"127.0.0.0/8\"]",
                "an address or CIDR range string", check_ip_range),
@@ -326,8 +335,9 @@ const std::vector<key_spec>& keys() {
       size_key(TESSERA_KEY(verifier, max_response), 256, mib),
       int_key(TESSERA_KEY(verifier, workers), 1, 64),
       bool_key(TESSERA_KEY(signaling, enabled)),
-      string_key(TESSERA_KEY(signaling, ws_addr), "an address like host:port or :port",
-                 check_http_addr),
+      string_key(TESSERA_KEY(signaling, ws_addr),
+                 "an address like host:port or :port, or \"\" (the port of server.http_addr)",
+                 check_optional_addr),
       string_key(TESSERA_KEY(signaling, public_url), "a string", check_nothing),
       duration_key(TESSERA_KEY(signaling, auth_timeout), 100ms, 1min),
       size_key(TESSERA_KEY(signaling, max_frame_bytes), kib, 16 * mib),
@@ -351,6 +361,9 @@ const std::vector<key_spec>& keys() {
       string_key(TESSERA_SUBKEY(signaling, turn, secret), "a string", check_nothing,
                  redact_secret),
       duration_key(TESSERA_SUBKEY(signaling, turn, credential_ttl), 1min, 7 * 24h),
+      int_key(TESSERA_KEY(watch, history_size), 1, 1'000'000),
+      duration_key(TESSERA_KEY(watch, history_age), 1s, 24h),
+      int_key(TESSERA_KEY(watch, max_streams), 1, 1'000'000),
       string_key(TESSERA_KEY(redis, addr), "an address like host:port", check_http_addr),
       string_key(TESSERA_KEY(redis, password), "a string", check_nothing, redact_secret),
       int_key(TESSERA_KEY(redis, db), 0, 15),
@@ -494,8 +507,8 @@ void check_relations(load_result& result) {
                                       format_duration(s.user_auth.refresh_ttl)});
   // The two listeners can't share a port on overlapping interfaces: say so here rather than
   // fail to bind at start-up.
-  if (s.signaling.enabled && clean("server.http_addr", "signaling.ws_addr") &&
-      listeners_clash(s.server.http_addr, s.signaling.ws_addr))
+  if (s.signaling.enabled && !s.signaling.ws_addr.empty() &&
+      clean("server.http_addr", "signaling.ws_addr") && listeners_clash(s.server.http_addr, s.signaling.ws_addr))
     result.errors.push_back({"signaling.ws_addr", "must not listen where server.http_addr does (" +
                                                       s.server.http_addr + "), got " +
                                                       s.signaling.ws_addr});

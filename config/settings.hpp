@@ -16,8 +16,16 @@ struct server_settings {
   std::string http_addr = ":8080";        // "host:port", ":port" means all interfaces
   std::vector<std::string> cors_origins;  // exact origins, or "*"
   millis request_timeout{10'000};
-  size_t max_body_bytes = 1024 * 1024;
-  int http_threads = 8;
+  size_t max_body_bytes = 1024 * 1024;  // as decoded (chunked or not), checked as it arrives
+  int http_threads = 2;                  // I/O threads of the front (HTTP, SSE, WebSocket)
+  millis keep_alive_timeout{30'000};     // an idle keep-alive connection is closed after this
+  millis header_timeout{10'000};         // a request's line and headers must arrive within this
+  millis body_timeout{30'000};           // ... and its body within this, from the end of the headers
+  int max_requests_per_connection = 10'000;  // then the connection closes; 0: no limit
+  size_t max_header_bytes = 16 * 1024;   // request line and headers together; more: 431
+  int max_headers = 100;                 // header fields; more: 431
+  size_t stream_queue_bytes = 1024 * 1024;  // events queued for one slow SSE reader; more closes it
+  millis stream_ping_interval{15'000};   // an SSE comment this often keeps proxies from timing out
   // Peers (IPs or CIDRs, e.g. a load balancer) whose X-Forwarded-For is
   // believed; from anyone else the header is ignored.
   std::vector<std::string> trusted_proxies;
@@ -71,7 +79,8 @@ struct rate_limit_settings {
   bool enabled = true;
   double requests_per_sec = 100;  // refill rate of each bucket: per IP, per user, per agent
   int burst_size = 200;           // bucket capacity
-  int max_connections = 1000;     // connections queued or served at once; more get 503
+  int max_connections = 1000;     // open HTTP connections, idle ones included; more get 503
+  int max_connections_per_address = 256;  // ... from one client address (not trusted proxies)
 };
 
 struct security_settings {
@@ -99,9 +108,11 @@ struct turn_settings {
 
 struct signaling_settings {
   bool enabled = true;
-  std::string ws_addr = ":8081";  // the WebSocket listener, path /api/v1/signaling
+  // The WebSocket is served on server.http_addr at /api/v1/signaling; a
+  // second listener only for it, when set (operators who split the ports).
+  std::string ws_addr;
   // The WebSocket URL told to clients (426 and /api/v1/signaling/info); "":
-  // ws://<the host the request named>:<ws port>/api/v1/signaling.
+  // ws://<the host the request named>[:<ws_addr port>]/api/v1/signaling.
   std::string public_url;
   millis auth_timeout{5'000};     // from the challenge to a valid auth frame
   size_t max_frame_bytes = 64 * 1024;
@@ -120,6 +131,13 @@ struct signaling_settings {
   millis offline_queue_max_age{3'600'000};  // a queued frame expires after this
   int offline_queue_total = 100'000;        // queued frames per node, all agents
   turn_settings turn;
+};
+
+// The registry watch (GET /api/v1/agents/watch).
+struct watch_settings {
+  int history_size = 10'000;       // events kept for watchers that reconnect (Last-Event-ID)
+  millis history_age{600'000};     // ... and for at most this long
+  int max_streams = 20'000;        // watch streams open at once, per node
 };
 
 struct redis_settings {
@@ -152,6 +170,7 @@ struct settings {
   security_settings security;
   verifier_settings verifier;
   signaling_settings signaling;
+  watch_settings watch;
   redis_settings redis;
   audit_log_settings audit_log;
   logging_settings logging;

@@ -103,6 +103,24 @@ std::string check_http_addr(const std::string& addr) {
   return check_port(*parts->port);
 }
 
+bool split_listen_addr(const std::string& addr, std::string& host, int& port) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string::npos)
+    return false;
+  host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto number = parse_integer(std::string_view(addr).substr(colon + 1));
+  if (!number || *number < 0 || *number > 65535)
+    return false;
+  port = static_cast<int>(*number);
+  return true;
+}
+
+std::string check_optional_addr(const std::string& addr) {
+  return addr.empty() ? "" : check_http_addr(addr);
+}
+
 // An origin as browsers send it in the Origin header: scheme://host[:port], nothing after.
 std::string check_origin(const std::string& origin) {
   if (origin == "*") return "";

@@ -27,8 +27,14 @@ std::optional<size_t> parse_size(std::string_view text);
 /// The largest binary unit that divides the size exactly, so 1048576 prints as 1MiB.
 std::string format_size(size_t bytes);
 
+/// Splits a checked listen address, "host:port" / ":port" / "[v6]:port", into
+/// the host ("" means all interfaces; brackets removed) and the port.
+bool split_listen_addr(const std::string& addr, std::string& host, int& port);
+
 /// "host:port" or ":port" (server.http_addr).
 std::string check_http_addr(const std::string& addr);
+/// "" (not set), or what check_http_addr accepts.
+std::string check_optional_addr(const std::string& addr);
 /// "*" or scheme://host[:port] as browsers send it in Origin.
 std::string check_origin(const std::string& origin);
 std::string check_non_empty(const std::string& text);

@@ -2,7 +2,7 @@
 // The one middleware that decides who is calling and whether they may: it
 // reads the credentials a route's policy accepts (RFC 9421 signature, JWT
 // access token, API key) and checks the policy against the path.
-#include <httplib.h>
+#include "http/message.hpp"
 
 #include <optional>
 #include <string>
@@ -12,14 +12,12 @@
 
 namespace tessera::http {
 
-/// Who sent `req`. Anonymous if no credentials were sent; nullopt with `err`
+/// Who sent `c.req`. Anonymous if no credentials were sent; nullopt with `err`
 /// (401, or 503 if a lookup failed) if credentials were sent but don't hold.
-std::optional<principal> authenticate(const context& ctx, const httplib::Request& req,
-                                      access policy, const std::string& remote, problem& err);
+task<std::optional<principal>> authenticate(const call& c, access policy, problem& err);
 
-/// ec::none if `who` may call a route with `policy`; for agent and owner
+/// ec::none if `c.who` may call a route with `policy`; for agent and owner
 /// policies the path's {id} is the agent concerned.
-problem authorize(const context& ctx, const httplib::Request& req, access policy,
-                  const principal& who);
+task<problem> authorize(const call& c, access policy);
 
 }  // namespace tessera::http

@@ -15,7 +15,7 @@ namespace {
 
 }  // namespace
 
-std::optional<card::agent_card> read_card(const httplib::Request& req, httplib::Response& res) {
+std::optional<card::agent_card> read_card(const request& req, response& res) {
   problem err;
   if (req.body.empty()) {
     send_error(res, ec::invalid_request, "body: expected a signed agent card (JSON object)");
@@ -46,8 +46,8 @@ agent_record record_of(const card::agent_card& c, const std::string& body) {
   return rec;
 }
 
-std::optional<std::string> path_id(const httplib::Request& req, httplib::Response& res) {
-  std::string id = req.matches[1];
+std::optional<std::string> path_id(const request& req, response& res) {
+  std::string id = req.path_param(0);
   if (!agent_id::is_valid(id)) {
     send_error(res, ec::not_found, "id: not an agent id (expected a did:key fingerprint, z6Mk...)");
     return std::nullopt;
@@ -55,7 +55,7 @@ std::optional<std::string> path_id(const httplib::Request& req, httplib::Respons
   return id;
 }
 
-bool read_agent_query(const httplib::Request& req, httplib::Response& res, agent_query& q,
+bool read_agent_query(const request& req, response& res, agent_query& q,
                       bool admin) {
   bool known = admin ? check_params(req, res, {"protocol", "skill", "tag", "status", "search",
                                                "limit", "page_token"})
@@ -63,11 +63,11 @@ bool read_agent_query(const httplib::Request& req, httplib::Response& res, agent
                                                "page_token"});
   if (!known)
     return false;
-  q.protocol = req.get_param_value("protocol");
-  q.skill = req.get_param_value("skill");
-  q.tag = req.get_param_value("tag");
-  q.status = req.get_param_value("status");
-  q.search = req.get_param_value("search");
+  q.protocol = req.param("protocol");
+  q.skill = req.param("skill");
+  q.tag = req.param("tag");
+  q.status = req.param("status");
+  q.search = req.param("search");
   const auto& protocols = card::known_protocols;
   if (!q.protocol.empty() &&
       std::find(protocols.begin(), protocols.end(), q.protocol) == protocols.end()) {
@@ -81,7 +81,7 @@ bool read_agent_query(const httplib::Request& req, httplib::Response& res, agent
   if (!read_limit(req, res, max_page, default_page, q.limit))
     return false;
   if (req.has_param("page_token")) {
-    auto decoded = encoding::base64url_decode(req.get_param_value("page_token"));
+    auto decoded = encoding::base64url_decode(req.param("page_token"));
     if (!decoded || !agent_id::is_valid(*decoded)) {
       send_error(res, ec::invalid_request, "page_token: not a token from a previous page");
       return false;
@@ -107,37 +107,35 @@ std::string agent_page_json(const agent_page& page, bool with_owner) {
   return body;
 }
 
-void show_agent(const call& c) {
+task<> show_agent(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
-  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                 atom::get::value, *id);
+    co_return;
+  auto found = co_await ask<agent_record>(c, c.ctx.actors.readers, atom::get::value, *id);
   if (!found.ok())
-    return send_error(c.res, found.error());
+    co_return send_error(c.res, found.error());
   c.res.status = 200;
   c.res.set_content(agent_json(found.get(), true), "application/json");
 }
 
-void remove_agent(const call& c) {
+task<> remove_agent(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
-  auto done = ask<caf::ok_atom>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
-                                atom::remove::value, *id);
+    co_return;
+  auto done = co_await ask<caf::ok_atom>(c, c.ctx.actors.registry, atom::remove::value, *id);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "agent_deleted", *id);
   c.res.status = 204;
 }
 
-void list_agents_with_owner(const call& c, agent_query q, bool admin) {
+task<> list_agents_with_owner(const call& c, const agent_query& base, bool admin) {
+  auto q = base;
   if (!read_agent_query(c.req, c.res, q, admin))
-    return;
-  auto page = ask<agent_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                              atom::list::value, q);
+    co_return;
+  auto page = co_await ask<agent_page>(c, c.ctx.actors.readers, atom::list::value, q);
   if (!page.ok())
-    return send_error(c.res, page.error());
+    co_return send_error(c.res, page.error());
   c.res.status = 200;
   c.res.set_content(agent_page_json(page.get(), true), "application/json");
 }

@@ -25,7 +25,7 @@ std::string unknown(const std::string& key, const char* what,
 
 }  // namespace
 
-std::optional<nlohmann::json> read_object(const httplib::Request& req, httplib::Response& res,
+std::optional<nlohmann::json> read_object(const request& req, response& res,
                                           std::initializer_list<const char*> allowed) {
   problem err;
   auto doc = json_body::parse(req.body.empty() ? "{}" : req.body, "body", err);
@@ -51,7 +51,7 @@ namespace {
 /// The string at doc[field], or nullptr when it is absent or null; `ok` is
 /// false (and the 400 written) when it is required and absent, or not a string.
 const std::string* string_field(const nlohmann::json& doc, const char* field, bool required,
-                                bool& ok, httplib::Response& res) {
+                                bool& ok, response& res) {
   ok = true;
   auto it = doc.find(field);
   if (it == doc.end() || it->is_null()) {
@@ -72,7 +72,7 @@ const std::string* string_field(const nlohmann::json& doc, const char* field, bo
 }  // namespace
 
 bool read_text(const nlohmann::json& doc, const char* field, bool required, std::string& out,
-               std::string (*check)(std::string_view), httplib::Response& res) {
+               std::string (*check)(std::string_view), response& res) {
   bool ok = true;
   const auto* text = string_field(doc, field, required, ok, res);
   if (!text)
@@ -87,7 +87,7 @@ bool read_text(const nlohmann::json& doc, const char* field, bool required, std:
 }
 
 bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool required,
-                 std::string& out, httplib::Response& res) {
+                 std::string& out, response& res) {
   bool ok = true;
   const auto* found = string_field(doc, field, required, ok, res);
   if (!found)
@@ -107,14 +107,14 @@ bool read_string(const nlohmann::json& doc, const char* field, size_t max, bool 
   return true;
 }
 
-bool check_params(const httplib::Request& req, httplib::Response& res,
+bool check_params(const request& req, response& res,
                   std::initializer_list<const char*> allowed, size_t max) {
   for (const auto& [key, value] : req.params) {
     if (!is_one_of(key, allowed)) {
       send_error(res, ec::invalid_request, unknown(key, "query parameter", allowed));
       return false;
     }
-    if (req.get_param_value_count(key) > 1) {
+    if (req.param_count(key) > 1) {
       send_error(res, ec::invalid_request, key + ": given more than once");
       return false;
     }
@@ -132,12 +132,12 @@ bool check_params(const httplib::Request& req, httplib::Response& res,
   return true;
 }
 
-bool read_limit(const httplib::Request& req, httplib::Response& res, int max, int fallback,
+bool read_limit(const request& req, response& res, int max, int fallback,
                 int32_t& out) {
   out = fallback;
   if (!req.has_param("limit"))
     return true;
-  auto text = req.get_param_value("limit");
+  auto text = req.param("limit");
   size_t used = 0;
   int limit = 0;
   try {
@@ -154,11 +154,11 @@ bool read_limit(const httplib::Request& req, httplib::Response& res, int max, in
   return true;
 }
 
-bool read_before_seq(const httplib::Request& req, httplib::Response& res, int64_t& out) {
+bool read_before_seq(const request& req, response& res, int64_t& out) {
   out = 0;
   if (!req.has_param("before"))
     return true;
-  auto text = req.get_param_value("before");
+  auto text = req.param("before");
   size_t used = 0;
   try {
     out = std::stoll(text, &used);
@@ -172,7 +172,7 @@ bool read_before_seq(const httplib::Request& req, httplib::Response& res, int64_
   return true;
 }
 
-std::optional<std::string> read_email(const nlohmann::json& doc, httplib::Response& res) {
+std::optional<std::string> read_email(const nlohmann::json& doc, response& res) {
   std::string email;
   if (!read_string(doc, "email", 254, true, email, res))
     return std::nullopt;

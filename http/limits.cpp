@@ -15,17 +15,6 @@ std::vector<ip_address::range> parse_ranges(const std::vector<std::string>& text
   return out;
 }
 
-/// The bucket an address counts against. An IPv6 client usually holds a
-/// whole /64, so that is what counts: else each of its 2^64 addresses would
-/// get a fresh bucket.
-std::string address_key(const std::string& ip) {
-  auto a = ip_address::parse(ip);
-  if (!a || a->v4)
-    return ip;
-  std::fill(a->bytes.begin() + 8, a->bytes.end(), 0);
-  return ip_address::to_string(*a) + "/64";
-}
-
 double per_second(int count, config::millis window) {
   return count / std::max(0.001, window.count() / 1000.0);
 }
@@ -49,15 +38,30 @@ limits::limits(const config::settings& s)
                            s.user_auth.login_window),
                 s.user_auth.login_max_failures * wide_failures_factor) {}
 
-std::string limits::client_of(const httplib::Request& req) const {
+std::string limits::client_of(const request& req) const {
   if (trusted_.empty())
     return req.remote_addr;
   // Several X-Forwarded-For headers read as one list, in order.
   std::string forwarded;
-  for (auto range = req.headers.equal_range("X-Forwarded-For"); range.first != range.second;
-       ++range.first)
-    forwarded += (forwarded.empty() ? "" : ",") + range.first->second;
+  for (const auto& value : req.header_values("X-Forwarded-For"))
+    forwarded += (forwarded.empty() ? "" : ",") + value;
   return ip_address::client_of(req.remote_addr, forwarded, trusted_);
+}
+
+std::string limits::address_key(const std::string& ip) {
+  auto a = ip_address::parse(ip);
+  if (!a || a->v4)
+    return ip;
+  std::fill(a->bytes.begin() + 8, a->bytes.end(), 0);
+  return ip_address::to_string(*a) + "/64";
+}
+
+bool limits::is_trusted_proxy(const std::string& peer) const {
+  if (trusted_.empty())
+    return false;
+  auto a = ip_address::parse(peer);
+  return a && std::any_of(trusted_.begin(), trusted_.end(),
+                          [&](const auto& r) { return ip_address::contains(r, *a); });
 }
 
 rate_limit::decision limits::take_ip(const std::string& ip, int64_t now_ms) {
@@ -97,7 +101,7 @@ void limits::login_succeeded(const std::string& email, const std::string& ip) {
   login_ip_.give_back(address);
 }
 
-void send_rate_limited(httplib::Response& res, const rate_limit::decision& d,
+void send_rate_limited(response& res, const rate_limit::decision& d,
                        const std::string& what) {
   auto seconds = std::max<int64_t>(1, (d.retry_after_ms + 999) / 1000);
   send_error(res, ec::rate_limited,

@@ -2,7 +2,7 @@
 // Request limits, in one place: the client address (X-Forwarded-For only from
 // server.trusted_proxies), token buckets per IP, per user and per agent
 // (rate_limit.*), and login throttling per account and per IP (user_auth.*).
-#include <httplib.h>
+#include "http/message.hpp"
 
 #include <string>
 #include <vector>
@@ -20,7 +20,13 @@ public:
   explicit limits(const config::settings& s);
 
   /// The client's address: the socket peer, or what trusted proxies forwarded.
-  std::string client_of(const httplib::Request& req) const;
+  std::string client_of(const request& req) const;
+  /// Whether a socket peer is one of server.trusted_proxies.
+  bool is_trusted_proxy(const std::string& peer) const;
+
+  /// The key an address counts under: itself, or its /64 for IPv6 (a client
+  /// usually holds a whole /64, and each of its addresses would count apart).
+  static std::string address_key(const std::string& ip);
 
   /// One request from `ip` (before routing) and from an authenticated caller.
   rate_limit::decision take_ip(const std::string& ip, int64_t now_ms);
@@ -47,7 +53,7 @@ private:
 };
 
 /// 429 with Retry-After (whole seconds, at least 1).
-void send_rate_limited(httplib::Response& res, const rate_limit::decision& d,
+void send_rate_limited(response& res, const rate_limit::decision& d,
                        const std::string& what);
 
 }  // namespace tessera::http

@@ -1,33 +1,28 @@
 #pragma once
 // Writing responses: JSON bodies, errors in the one shape
 // {"error":{"code","message"}}, and the JSON form of an agent.
-#include <httplib.h>
+#include "http/message.hpp"
 
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "protocol/agent.hpp"
+#include "protocol/agent_json.hpp"
 #include "protocol/errors.hpp"
 
 namespace tessera::http {
 
 int status_of(ec code);
 
-void send_json(httplib::Response& res, int status, const nlohmann::ordered_json& body);
-void send_error(httplib::Response& res, const problem& p);
-void send_error(httplib::Response& res, ec code, const std::string& message);
+void send_json(response& res, int status, const nlohmann::ordered_json& body);
+void send_error(response& res, const problem& p);
+void send_error(response& res, ec code, const std::string& message);
 
-/// RFC 3339 UTC with milliseconds, e.g. 2026-11-22T04:16:29.123Z.
-std::string rfc3339(int64_t ms);
-
-/// Milliseconds since the epoch from RFC 3339 with a Z or numeric offset
-/// (fractional seconds allowed); nullopt if malformed.
-std::optional<int64_t> parse_rfc3339(const std::string& text);
-
-/// The agent as JSON text; the stored card is spliced in byte for byte, so
-/// clients get exactly what the agent signed. The owner is shown to its owner
-/// and to admins only (`with_owner`).
-std::string agent_json(const agent_record& a, bool with_owner = false);
+// The JSON of an agent and RFC 3339 times live in protocol/ (the watch actor
+// renders them too); handlers know them from here.
+using tessera::agent_json;
+using tessera::parse_rfc3339;
+using tessera::rfc3339;
 
 }  // namespace tessera::http

@@ -3,12 +3,13 @@
 // A route can only be served through this table, and its constructor needs a
 // policy, so a route without one does not compile; the authorization matrix
 // test is generated from the same table.
-#include <httplib.h>
-
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/context.hpp"
+#include "http/message.hpp"
+#include "http/task.hpp"
 
 namespace tessera::http {
 
@@ -41,17 +42,22 @@ struct principal {
   const std::string& id() const { return kind == agent ? agent_id : user_id; }
 };
 
+class io_worker;
+
 /// What a handler gets: the request, the response to fill, who is asking and
-/// from where (the client address, behind trusted proxies too).
+/// from where (the client address, behind trusted proxies too), and the I/O
+/// worker its asks go through (http/ask.hpp). Lives until the answer is written.
 struct call {
   const context& ctx;
-  const httplib::Request& req;
-  httplib::Response& res;
+  const request& req;
+  response& res;
   const principal& who;
   const std::string& remote;
+  io_worker& io;
 };
 
-using handler = void (*)(const call&);
+/// A handler is a coroutine: it may co_await actors and sub-handlers.
+using handler = task<> (*)(const call&);
 
 struct route {
   /// `path` uses {name} for a path segment, e.g. "/api/v1/agents/{id}".
@@ -64,13 +70,17 @@ struct route {
   access policy;
   handler fn;
   bool accounts;
+  std::vector<std::string> segments;  // of `path`; "{...}" matches any one segment
 };
 
 /// Every route of the server.
 const std::vector<route>& route_table();
 
-/// The httplib pattern of a table path: each {name} becomes ([^/]+).
-std::string path_pattern(const std::string& path);
+/// The route for a method and a decoded path, its {name} segments in
+/// `params`. nullptr when none; `path_known` then says whether the path
+/// matched another method (405) or none (404), and `allowed` lists them.
+const route* find_route(std::string_view method, std::string_view path,
+                        std::vector<std::string>& params, bool& path_known, std::string& allowed);
 
 // Route groups, one file each.
 std::vector<route> agent_routes();

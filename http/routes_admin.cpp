@@ -17,52 +17,49 @@ namespace tessera::http {
 namespace {
 
 
-reply<user_record> user_at(const call& c, const std::string& id) {
-  return ask<user_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                          atom::user_get::value, id);
+task<reply<user_record>> user_at(const call& c, const std::string& id) {
+  co_return co_await ask<user_record>(c, c.ctx.actors.readers, atom::user_get::value, id);
 }
 
 /// The path's user id, if it has the shape of one (else a 404 was written):
 /// a malformed id never reaches the database.
 std::optional<std::string> path_user(const call& c) {
-  std::string id = c.req.matches[1];
+  std::string id = c.req.path_param(0);
   if (secret_token::well_formed_id(id, "usr_"))
     return id;
   send_error(c.res, ec::not_found, "id: not a user id (expected usr_ and 17 base62 characters)");
   return std::nullopt;
 }
 
-void dashboard(const call& c) {
+task<> dashboard(const call& c) {
   if (!check_params(c.req, c.res, {}))
-    return;
-  auto stats = ask<std::string>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                atom::stats::value, std::string{});
+    co_return;
+  auto stats = co_await ask<std::string>(c, c.ctx.actors.readers, atom::stats::value, std::string{});
   if (!stats.ok())
-    return send_error(c.res, stats.error());
+    co_return send_error(c.res, stats.error());
   c.res.status = 200;
   c.res.set_content(stats.get(), "application/json");
 }
 
-void list_users(const call& c) {
+task<> list_users(const call& c) {
   if (!check_params(c.req, c.res, {"search", "role", "limit", "page_token"}))
-    return;
+    co_return;
   user_query q;
-  q.search = c.req.get_param_value("search");
-  q.role = c.req.get_param_value("role");
+  q.search = c.req.param("search");
+  q.role = c.req.param("role");
   if (!q.role.empty() && q.role != "user" && q.role != "admin")
-    return send_error(c.res, ec::invalid_request, "role: expected user or admin");
+    co_return send_error(c.res, ec::invalid_request, "role: expected user or admin");
   if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
-    return;
+    co_return;
   if (c.req.has_param("page_token")) {
-    auto decoded = encoding::base64url_decode(c.req.get_param_value("page_token"));
+    auto decoded = encoding::base64url_decode(c.req.param("page_token"));
     if (!decoded || !secret_token::well_formed_id(*decoded, "usr_"))
-      return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
+      co_return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
     q.after_id = *decoded;
   }
-  auto page = ask<user_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                             atom::user_list::value, q);
+  auto page = co_await ask<user_page>(c, c.ctx.actors.readers, atom::user_list::value, q);
   if (!page.ok())
-    return send_error(c.res, page.error());
+    co_return send_error(c.res, page.error());
   nlohmann::ordered_json users = nlohmann::ordered_json::array();
   for (const auto& u : page.get().users)
     users.push_back(user_json(u));
@@ -74,13 +71,13 @@ void list_users(const call& c) {
   send_json(c.res, 200, body);
 }
 
-void get_user(const call& c) {
+task<> get_user(const call& c) {
   auto id = path_user(c);
   if (!id)
-    return;
-  auto user = user_at(c, *id);
+    co_return;
+  auto user = co_await user_at(c, *id);
   if (!user.ok())
-    return send_error(c.res, user.error());
+    co_return send_error(c.res, user.error());
   send_json(c.res, 200, user_json(user.get()));
 }
 
@@ -93,22 +90,22 @@ bool refuse_self(const call& c, const std::string& id, const char* what) {
   return true;
 }
 
-void set_role(const call& c) {
+task<> set_role(const call& c) {
   auto path = path_user(c);
   if (!path)
-    return;
+    co_return;
   const auto& id = *path;
   auto doc = read_object(c.req, c.res, {"role"});
   std::string role;
   if (!doc || !read_string(*doc, "role", 16, true, role, c.res))
-    return;
+    co_return;
   if (role != "user" && role != "admin")
-    return send_error(c.res, ec::invalid_request, "role: expected user or admin");
+    co_return send_error(c.res, ec::invalid_request, "role: expected user or admin");
   if (refuse_self(c, id, "change the role of"))
-    return;
-  auto user = user_at(c, id);
+    co_return;
+  auto user = co_await user_at(c, id);
   if (!user.ok())
-    return send_error(c.res, user.error());
+    co_return send_error(c.res, user.error());
   auto u = user.get();
   auto before = u.role;
   u.role = role;
@@ -118,43 +115,42 @@ void set_role(const call& c) {
   op.user.id = id;
   op.user.role = role;
   op.user.updated_at = u.updated_at;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "role_changed", id, {{"from", before}, {"to", role}});
   send_json(c.res, 200, user_json(u));
 }
 
-void delete_user(const call& c) {
+task<> delete_user(const call& c) {
   auto path = path_user(c);
   if (!path)
-    return;
+    co_return;
   const auto& id = *path;
   if (refuse_self(c, id, "delete"))
-    return;
+    co_return;
   write_op op;
   op.kind = write_op::delete_user;
   op.user.id = id;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "user_deleted", id);
   c.res.status = 204;
 }
 
-void list_audit(const call& c) {
+task<> list_audit(const call& c) {
   if (!check_params(c.req, c.res, {"action", "before", "limit"}))
-    return;
+    co_return;
   audit_query q;
-  q.action = c.req.get_param_value("action");
+  q.action = c.req.param("action");
   if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
-    return;
+    co_return;
   if (!read_before_seq(c.req, c.res, q.before_seq))
-    return;
-  auto entries = ask<std::vector<audit_entry>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                               atom::audit::value, q);
+    co_return;
+  auto entries = co_await ask<std::vector<audit_entry>>(c, c.ctx.actors.readers, atom::audit::value, q);
   if (!entries.ok())
-    return send_error(c.res, entries.error());
+    co_return send_error(c.res, entries.error());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& e : entries.get()) {
     nlohmann::ordered_json j;
@@ -176,6 +172,11 @@ void list_audit(const call& c) {
   send_json(c.res, 200, body);
 }
 
+task<> list_all_agents(const call& c) {
+  agent_query all;
+  co_await list_agents_with_owner(c, all, true);
+}
+
 }  // namespace
 
 std::vector<route> admin_routes() {
@@ -185,8 +186,7 @@ std::vector<route> admin_routes() {
       {"GET", "/api/v1/admin/users/{id}", access::admin, get_user, true},
       {"PUT", "/api/v1/admin/users/{id}/role", access::admin, set_role, true},
       {"DELETE", "/api/v1/admin/users/{id}", access::admin, delete_user, true},
-      {"GET", "/api/v1/admin/agents", access::admin,
-       [](const call& c) { list_agents_with_owner(c, {}, true); }, true},
+      {"GET", "/api/v1/admin/agents", access::admin, list_all_agents, true},
       {"GET", "/api/v1/admin/agents/{id}", access::admin, show_agent, true},
       {"DELETE", "/api/v1/admin/agents/{id}", access::admin, remove_agent, true},
       {"GET", "/api/v1/admin/audit", access::admin, list_audit, true},

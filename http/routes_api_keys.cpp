@@ -29,9 +29,8 @@ nlohmann::ordered_json key_json(const credential& k) {
   return j;
 }
 
-reply<std::vector<credential>> keys_of(const call& c) {
-  return ask<std::vector<credential>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                      atom::cred_list::value, c.who.user_id,
+task<reply<std::vector<credential>>> keys_of(const call& c) {
+  co_return co_await ask<std::vector<credential>>(c, c.ctx.actors.readers, atom::cred_list::value, c.who.user_id,
                                       std::string{"api_key"});
 }
 
@@ -39,47 +38,46 @@ bool live(const credential& k, int64_t now) {
   return k.revoked_at == 0 && (k.expires_at == 0 || k.expires_at > now);
 }
 
-void create_key(const call& c) {
+task<> create_key(const call& c) {
   // A stolen key must not be able to mint more keys.
   if (c.who.via != "access_token")
-    return send_error(c.res, ec::forbidden,
+    co_return send_error(c.res, ec::forbidden,
                       "API keys are created from a signed-in session (an access token), not with "
                       "another API key");
   auto doc = read_object(c.req, c.res, {"name", "expires_at", "agent_id"});
   if (!doc)
-    return;
+    co_return;
   credential k;
   std::string expires;
   if (!read_string(*doc, "name", max_key_name, true, k.name, c.res) ||
       !read_string(*doc, "expires_at", 40, false, expires, c.res) ||
       !read_string(*doc, "agent_id", 128, false, k.agent_id, c.res))
-    return;
+    co_return;
   auto now = now_ms();
   if (!expires.empty()) {
     auto at = parse_rfc3339(expires);
     if (!at || *at <= now)
-      return send_error(c.res, ec::invalid_request,
+      co_return send_error(c.res, ec::invalid_request,
                         "expires_at: expected a future RFC 3339 time, e.g. 2027-01-31T00:00:00Z");
     k.expires_at = *at;
   }
   if (!k.agent_id.empty()) {
     if (!agent_id::is_valid(k.agent_id))
-      return send_error(c.res, ec::invalid_request, "agent_id: not an agent id");
-    auto agent = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                   atom::get::value, k.agent_id);
+      co_return send_error(c.res, ec::invalid_request, "agent_id: not an agent id");
+    auto agent = co_await ask<agent_record>(c, c.ctx.actors.readers, atom::get::value, k.agent_id);
     if (!agent.ok() && agent.error().code != ec::not_found)
-      return send_error(c.res, agent.error());
+      co_return send_error(c.res, agent.error());
     if (!agent.ok() || agent.get().owner_id != c.who.user_id)
-      return send_error(c.res, ec::forbidden,
+      co_return send_error(c.res, ec::forbidden,
                         "agent_id: a key can be scoped only to an agent you own (claim it first)");
   }
-  auto existing = keys_of(c);
+  auto existing = co_await keys_of(c);
   if (!existing.ok())
-    return send_error(c.res, existing.error());
+    co_return send_error(c.res, existing.error());
   auto count = std::count_if(existing.get().begin(), existing.get().end(),
                              [&](const credential& e) { return live(e, now); });
   if (static_cast<size_t>(count) >= max_keys_per_user)
-    return send_error(c.res, ec::conflict,
+    co_return send_error(c.res, ec::conflict,
                       "at most " + std::to_string(max_keys_per_user) +
                           " API keys per user; revoke one first");
   k.kind = "api_key";
@@ -89,21 +87,21 @@ void create_key(const call& c) {
   write_op op;
   op.kind = write_op::insert_credential;
   op.cred = k;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "key_created", k.id, {{"name", k.name}, {"agent_id", k.agent_id}});
   auto body = key_json(k);
   body["key"] = secret;
   send_json(c.res, 201, body);
 }
 
-void list_keys(const call& c) {
+task<> list_keys(const call& c) {
   if (!check_params(c.req, c.res, {}))
-    return;
-  auto keys = keys_of(c);
+    co_return;
+  auto keys = co_await keys_of(c);
   if (!keys.ok())
-    return send_error(c.res, keys.error());
+    co_return send_error(c.res, keys.error());
   auto now = now_ms();
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& k : keys.get())
@@ -112,22 +110,22 @@ void list_keys(const call& c) {
   send_json(c.res, 200, {{"api_keys", list}});
 }
 
-void revoke_key(const call& c) {
-  std::string id = c.req.matches[1];
+task<> revoke_key(const call& c) {
+  std::string id = c.req.path_param(0);
   if (!secret_token::well_formed_id(id, "key_"))
-    return send_error(c.res, ec::not_found, "key_id: not an API key id (expected key_ and 17 "
+    co_return send_error(c.res, ec::not_found, "key_id: not an API key id (expected key_ and 17 "
                                             "base62 characters)");
   write_op op;
   op.kind = write_op::revoke_api_key;
   op.key = id;
   op.user.id = c.who.user_id;
   op.at = now_ms();
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok()) {
     // Another user's key answers like a missing one: ids are not confirmed.
     if (done.error().code == ec::not_found)
-      return send_error(c.res, ec::not_found, "key_id: you have no API key " + id.substr(0, 64));
-    return send_error(c.res, done.error());
+      co_return send_error(c.res, ec::not_found, "key_id: you have no API key " + id.substr(0, 64));
+    co_return send_error(c.res, done.error());
   }
   audit(c, "key_revoked", id);
   c.res.status = 204;

@@ -34,89 +34,88 @@ nlohmann::ordered_json category_json(const category& c) {
 
 /// The path's category id, if it is a slug (else a 404 was written).
 std::optional<std::string> path_category(const call& c) {
-  std::string id = c.req.matches[1];
+  std::string id = c.req.path_param(0);
   if (rules::valid_category_id(id))
     return id;
   send_error(c.res, ec::not_found, "id: not a category id (a slug such as data-analysis)");
   return std::nullopt;
 }
 
-reply<std::vector<category>> all_categories(const call& c) {
-  return ask<std::vector<category>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                    atom::categories::value);
+task<reply<std::vector<category>>> all_categories(const call& c) {
+  co_return co_await ask<std::vector<category>>(c, c.ctx.actors.readers, atom::categories::value);
 }
 
-void list_categories(const call& c) {
+task<> list_categories(const call& c) {
   if (!check_params(c.req, c.res, {}))
-    return;
-  auto all = all_categories(c);
+    co_return;
+  auto all = co_await all_categories(c);
   if (!all.ok())
-    return send_error(c.res, all.error());
+    co_return send_error(c.res, all.error());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& cat : all.get())
     list.push_back(category_json(cat));
   send_json(c.res, 200, {{"categories", list}});
 }
 
-void create_category(const call& c) {
+task<> create_category(const call& c) {
   auto doc = read_object(c.req, c.res, {"id", "name", "description"});
   if (!doc)
-    return;
+    co_return;
   category cat;
   if (!read_text(*doc, "id", true, cat.id, rules::check_category_id, c.res) ||
       !read_text(*doc, "name", true, cat.name, rules::check_category_name, c.res) ||
       !read_text(*doc, "description", false, cat.description, rules::check_category_description,
                  c.res))
-    return;
+    co_return;
   cat.created_at = cat.updated_at = now_ms();
   write_op op;
   op.kind = write_op::insert_category;
   op.cat = cat;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "category_created", cat.id, {{"name", cat.name}});
   send_json(c.res, 201, category_json(cat));
 }
 
-void update_category(const call& c) {
+task<> update_category(const call& c) {
   auto id = path_category(c);
   if (!id)
-    return;
+    co_return;
   auto doc = read_object(c.req, c.res, {"name", "description"});
   if (!doc)
-    return;
+    co_return;
   auto found =
-      ask<category>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::category::value, *id);
+      co_await ask<category>(c, c.ctx.actors.readers, atom::category::value, *id);
   if (!found.ok())
-    return send_error(c.res, found.error());
+    co_return send_error(c.res, found.error());
   // Fields left out keep their values.
   auto cat = found.get();
   if (!read_text(*doc, "name", false, cat.name, rules::check_category_name, c.res) ||
       !read_text(*doc, "description", false, cat.description, rules::check_category_description,
                  c.res))
-    return;
+    co_return;
   cat.updated_at = now_ms();
   write_op op;
   op.kind = write_op::update_category;
   op.cat = cat;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "category_updated", cat.id, {{"name", cat.name}});
   send_json(c.res, 200, category_json(cat));
 }
 
-void delete_category(const call& c) {
+task<> delete_category(const call& c) {
   auto id = path_category(c);
   if (!id)
-    return;
+    co_return;
   write_op op;
   op.kind = write_op::delete_category;
   op.cat.id = *id;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "category_deleted", *id);
   c.res.status = 204;
 }
@@ -156,21 +155,21 @@ std::optional<std::vector<std::string>> read_category_ids(const call& c) {
   return std::vector<std::string>(ids.begin(), ids.end());
 }
 
-void assign_categories(const call& c) {
+task<> assign_categories(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   auto ids = read_category_ids(c);
   if (!ids)
-    return;
-  auto all = all_categories(c);
+    co_return;
+  auto all = co_await all_categories(c);
   if (!all.ok())
-    return send_error(c.res, all.error());
+    co_return send_error(c.res, all.error());
   for (const auto& wanted : *ids) {
     bool known = std::any_of(all.get().begin(), all.get().end(),
                              [&](const category& cat) { return cat.id == wanted; });
     if (!known)
-      return send_error(
+      co_return send_error(
           c.res, ec::invalid_request,
           "categories: no category " + wanted + " (GET /api/v1/categories lists them)");
   }
@@ -178,9 +177,9 @@ void assign_categories(const call& c) {
   op.kind = write_op::set_categories;
   op.agent.id = *id;
   op.names = *ids;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   send_json(c.res, 200, {{"id", *id}, {"categories", *ids}});
 }
 

@@ -19,21 +19,20 @@ namespace {
 // Enough to claim a fleet at once; bounds what one user can make us store.
 constexpr size_t max_live_claim_tokens = 20;
 
-void create_claim_token(const call& c) {
+task<> create_claim_token(const call& c) {
   auto doc = read_object(c.req, c.res, {});
   if (!doc)
-    return;
-  auto tokens = ask<std::vector<credential>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                             atom::cred_list::value, c.who.user_id,
+    co_return;
+  auto tokens = co_await ask<std::vector<credential>>(c, c.ctx.actors.readers, atom::cred_list::value, c.who.user_id,
                                              std::string{"claim"});
   if (!tokens.ok())
-    return send_error(c.res, tokens.error());
+    co_return send_error(c.res, tokens.error());
   auto now = now_ms();
   auto live = std::count_if(tokens.get().begin(), tokens.get().end(), [&](const credential& t) {
     return t.used_at == 0 && t.revoked_at == 0 && t.expires_at > now;
   });
   if (static_cast<size_t>(live) >= max_live_claim_tokens)
-    return send_error(c.res, ec::conflict,
+    co_return send_error(c.res, ec::conflict,
                       "at most " + std::to_string(max_live_claim_tokens) +
                           " unused claim tokens at a time; use one or let them expire");
   credential t;
@@ -44,9 +43,9 @@ void create_claim_token(const call& c) {
   write_op op;
   op.kind = write_op::insert_credential;
   op.cred = t;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "claim_token_created", t.id);
   nlohmann::ordered_json body;
   body["token"] = secret;
@@ -54,41 +53,39 @@ void create_claim_token(const call& c) {
   send_json(c.res, 201, body);
 }
 
-void claim_agent(const call& c) {
+task<> claim_agent(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   auto doc = read_object(c.req, c.res, {"token"});
   std::string token;
   if (!doc || !read_string(*doc, "token", 128, true, token, c.res))
-    return;
+    co_return;
   const std::string unusable = "token: unknown, expired or already used; ask for a new one";
   if (!secret_token::well_formed(token, secret_token::claim_prefix))
-    return send_error(c.res, ec::invalid_request, unusable);
+    co_return send_error(c.res, ec::invalid_request, unusable);
   auto hash = secret_token::hash(token);
-  auto found = ask<credential>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                               atom::cred_get::value, hash);
+  auto found = co_await ask<credential>(c, c.ctx.actors.readers, atom::cred_get::value, hash);
   if (!found.ok())
-    return send_error(c.res, found.error().code == ec::not_found
+    co_return send_error(c.res, found.error().code == ec::not_found
                                  ? problem{ec::invalid_request, unusable}
                                  : found.error());
   if (found.get().kind != "claim")
-    return send_error(c.res, ec::invalid_request, unusable);
+    co_return send_error(c.res, ec::invalid_request, unusable);
   write_op op;
   op.kind = write_op::use_claim;
   op.key = hash;
   op.agent.id = *id;
   op.at = now_ms();
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error().code == ec::conflict
+    co_return send_error(c.res, done.error().code == ec::conflict
                                  ? problem{ec::invalid_request, unusable}
                                  : done.error());
   audit(c, "agent_claimed", found.get().user_id);
-  auto stored = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                  atom::get::value, *id);
+  auto stored = co_await ask<agent_record>(c, c.ctx.actors.readers, atom::get::value, *id);
   if (!stored.ok())
-    return send_error(c.res, stored.error());
+    co_return send_error(c.res, stored.error());
   c.res.status = 200;
   c.res.set_content(agent_json(stored.get(), true), "application/json");
 }

@@ -49,7 +49,7 @@ std::string check_message(std::string_view text) {
 
 /// `doc[field]`: another agent's id (not `self`); nullopt after the 400.
 std::optional<std::string> read_other_agent(const nlohmann::json& doc, const char* field,
-                                            const std::string& self, httplib::Response& res) {
+                                            const std::string& self, response& res) {
   std::string id;
   if (!read_string(doc, field, 256, true, id, res))
     return std::nullopt;
@@ -66,9 +66,8 @@ std::optional<std::string> read_other_agent(const nlohmann::json& doc, const cha
   return id;
 }
 
-reply<std::vector<contact>> contacts_of(const call& c, const std::string& agent_id) {
-  return ask<std::vector<contact>>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                   atom::contacts::value, agent_id);
+task<reply<std::vector<contact>>> contacts_of(const call& c, const std::string& agent_id) {
+  co_return co_await ask<std::vector<contact>>(c, c.ctx.actors.readers, atom::contacts::value, agent_id);
 }
 
 std::optional<contact> find_contact(const std::vector<contact>& list, const std::string& id) {
@@ -78,9 +77,8 @@ std::optional<contact> find_contact(const std::vector<contact>& list, const std:
   return std::nullopt;
 }
 
-reply<contact_request> request_at(const call& c, const std::string& id) {
-  return ask<contact_request>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                              atom::request::value, id);
+task<reply<contact_request>> request_at(const call& c, const std::string& id) {
+  co_return co_await ask<contact_request>(c, c.ctx.actors.readers, atom::request::value, id);
 }
 
 /// After the change committed: connected peers of either agent reload their
@@ -89,93 +87,93 @@ void tell_hub(const call& c, const std::string& a, const std::string& b) {
   caf::anon_send(c.ctx.actors.hub, atom::contacts::value, a, b);
 }
 
-void list_contacts(const call& c) {
+task<> list_contacts(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   if (!check_params(c.req, c.res, {}))
-    return;
-  auto all = contacts_of(c, *id);
+    co_return;
+  auto all = co_await contacts_of(c, *id);
   if (!all.ok())
-    return send_error(c.res, all.error());
+    co_return send_error(c.res, all.error());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& x : all.get())
     list.push_back(contact_json(x));
   send_json(c.res, 200, {{"contacts", list}});
 }
 
-void add_contact(const call& c) {
+task<> add_contact(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   auto doc = read_object(c.req, c.res, {"contact_id"});
   if (!doc)
-    return;
+    co_return;
   auto other = read_other_agent(*doc, "contact_id", *id, c.res);
   if (!other)
-    return;
-  auto before = contacts_of(c, *id);
+    co_return;
+  auto before = co_await contacts_of(c, *id);
   if (!before.ok())
-    return send_error(c.res, before.error());
+    co_return send_error(c.res, before.error());
   if (auto present = find_contact(before.get(), *other))
-    return send_json(c.res, 200, contact_json(*present));
+    co_return send_json(c.res, 200, contact_json(*present));
   write_op op;
   op.kind = write_op::add_contact;
   op.agent.id = *id;
   op.key = *other;
   op.at = now_ms();
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   tell_hub(c, *id, *other);
   // Read back for the mutual flag.
-  auto after = contacts_of(c, *id);
+  auto after = co_await contacts_of(c, *id);
   if (!after.ok())
-    return send_error(c.res, after.error());
+    co_return send_error(c.res, after.error());
   auto added = find_contact(after.get(), *other);
   if (!added)  // removed again in between
-    return send_error(c.res, ec::conflict, "contact_id: removed again while it was being added");
+    co_return send_error(c.res, ec::conflict, "contact_id: removed again while it was being added");
   send_json(c.res, 201, contact_json(*added));
 }
 
-void remove_contact(const call& c) {
+task<> remove_contact(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
-  std::string other = c.req.matches[2];
+    co_return;
+  std::string other = c.req.path_param(1);
   if (!agent_id::is_valid(other))
-    return send_error(c.res, ec::not_found,
+    co_return send_error(c.res, ec::not_found,
                       "contact_id: not an agent id (expected a did:key fingerprint, z6Mk...)");
   write_op op;
   op.kind = write_op::remove_contact;
   op.agent.id = *id;
   op.key = other;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   tell_hub(c, *id, other);
   c.res.status = 204;
 }
 
-void send_request(const call& c) {
+task<> send_request(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   auto doc = read_object(c.req, c.res, {"to_id", "message"});
   if (!doc)
-    return;
+    co_return;
   auto to = read_other_agent(*doc, "to_id", *id, c.res);
   if (!to)
-    return;
+    co_return;
   contact_request r;
   if (!read_text(*doc, "message", false, r.message, check_message, c.res))
-    return;
+    co_return;
   // Two mutual contacts have nothing left to ask.
-  auto mine = contacts_of(c, *id);
+  auto mine = co_await contacts_of(c, *id);
   if (!mine.ok())
-    return send_error(c.res, mine.error());
+    co_return send_error(c.res, mine.error());
   if (auto listed = find_contact(mine.get(), *to); listed && listed->mutual)
-    return send_error(c.res, ec::conflict, "to_id: " + *to + " is already a mutual contact");
+    co_return send_error(c.res, ec::conflict, "to_id: " + *to + " is already a mutual contact");
   r.id = secret_token::generate_id(request_prefix);
   r.from_id = *id;
   r.to_id = *to;
@@ -183,41 +181,40 @@ void send_request(const call& c) {
   write_op op;
   op.kind = write_op::insert_contact_request;
   op.creq = r;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   send_json(c.res, 201, request_json(r));
 }
 
-void list_requests(const call& c, const char* direction) {
+task<> list_requests(const call& c, const char* direction) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   if (!check_params(c.req, c.res, {"status", "limit", "page_token"}))
-    return;
+    co_return;
   contact_request_query q;
   q.agent_id = *id;
   q.direction = direction;
   if (c.req.has_param("status")) {
-    q.status = c.req.get_param_value("status");
+    q.status = c.req.param("status");
     if (q.status != "pending" && q.status != "accepted" && q.status != "rejected")
-      return send_error(c.res, ec::invalid_request,
+      co_return send_error(c.res, ec::invalid_request,
                         "status: expected pending, accepted or rejected");
   }
   if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
-    return;
+    co_return;
   if (c.req.has_param("page_token")) {
-    auto after = community::parse_page_token(c.req.get_param_value("page_token"), request_prefix);
+    auto after = community::parse_page_token(c.req.param("page_token"), request_prefix);
     if (!after)
-      return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
+      co_return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
     q.has_after = true;
     q.after_at = after->first;
     q.after_id = after->second;
   }
-  auto page = ask<contact_request_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                        atom::requests::value, q);
+  auto page = co_await ask<contact_request_page>(c, c.ctx.actors.readers, atom::requests::value, q);
   if (!page.ok())
-    return send_error(c.res, page.error());
+    co_return send_error(c.res, page.error());
   const auto& requests = page.get().requests;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& r : requests)
@@ -230,46 +227,46 @@ void list_requests(const call& c, const char* direction) {
   send_json(c.res, 200, body);
 }
 
-void list_incoming(const call& c) {
-  list_requests(c, "incoming");
+task<> list_incoming(const call& c) {
+  co_await list_requests(c, "incoming");
 }
 
-void list_sent(const call& c) {
-  list_requests(c, "sent");
+task<> list_sent(const call& c) {
+  co_await list_requests(c, "sent");
 }
 
 /// Only the recipient answers; to anyone else the request doesn't exist.
-void answer_request(const call& c) {
+task<> answer_request(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
-  std::string request_id = c.req.matches[2];
+    co_return;
+  std::string request_id = c.req.path_param(1);
   if (!secret_token::well_formed_id(request_id, request_prefix))
-    return send_error(c.res, ec::not_found,
+    co_return send_error(c.res, ec::not_found,
                       "request_id: not a contact request id (expected creq_ and 17 base62 "
                       "characters)");
   auto doc = read_object(c.req, c.res, {"action"});
   if (!doc)
-    return;
+    co_return;
   std::string action;
   if (!read_string(*doc, "action", 16, true, action, c.res))
-    return;
+    co_return;
   if (action != "accept" && action != "reject")
-    return send_error(c.res, ec::invalid_request, "action: expected accept or reject");
-  auto found = request_at(c, request_id);
+    co_return send_error(c.res, ec::invalid_request, "action: expected accept or reject");
+  auto found = co_await request_at(c, request_id);
   if (!found.ok())
-    return send_error(c.res, found.error());
+    co_return send_error(c.res, found.error());
   if (found.get().to_id != *id)
-    return send_error(c.res, ec::not_found, "no contact request with id " + request_id);
+    co_return send_error(c.res, ec::not_found, "no contact request with id " + request_id);
   write_op op;
   op.kind = write_op::answer_contact_request;
   op.key = request_id;
   op.agent.id = *id;
   op.creq.status = action == "accept" ? "accepted" : "rejected";
   op.at = now_ms();
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   if (action == "accept")
     tell_hub(c, found.get().from_id, *id);
   auto answered = found.get();

@@ -70,13 +70,15 @@ nlohmann::ordered_json entry_json(const directory_entry& e,
   return j;
 }
 
-void list_directory(const call& c) {
-  const auto& [ctx, req, res] = std::tie(c.ctx, c.req, c.res);
+task<> list_directory(const call& c) {
+  const auto& ctx = c.ctx;
+  const auto& req = c.req;
+  auto& res = c.res;
   if (!check_params(req, res,
                     {"skill", "protocol", "status", "verified", "min_score", "category", "tag", "q",
                      "sort", "limit", "page_token"},
                     max_param_bytes))
-    return;
+    co_return;
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : req.params)
     values[key] = value;
@@ -84,11 +86,10 @@ void list_directory(const call& c) {
   auto now = now_ms();
   directory_query q;
   if (auto p = directory_token::read_query(values, now, params, q); p.code != ec::none)
-    return send_error(res, p);
-  auto page = ask<directory_page>(ctx.sys, ctx.actors.readers, timeout_of(ctx),
-                                  atom::directory::value, q);
+    co_return send_error(res, p);
+  auto page = co_await ask<directory_page>(c, ctx.actors.readers, atom::directory::value, q);
   if (!page.ok())
-    return send_error(res, page.error());
+    co_return send_error(res, page.error());
   const auto& entries = page.get().entries;
   nlohmann::ordered_json agents = nlohmann::ordered_json::array();
   for (const auto& e : entries)
@@ -101,17 +102,18 @@ void list_directory(const call& c) {
   send_json(res, 200, body);
 }
 
-void get_profile(const call& c) {
-  const auto& [ctx, req, res] = std::tie(c.ctx, c.req, c.res);
+task<> get_profile(const call& c) {
+  const auto& ctx = c.ctx;
+  const auto& req = c.req;
+  auto& res = c.res;
   auto id = path_id(req, res);
   if (!id)
-    return;
+    co_return;
   if (!check_params(req, res, {}))
-    return;
-  auto found = ask<agent_profile>(ctx.sys, ctx.actors.readers, timeout_of(ctx),
-                                  atom::profile::value, *id);
+    co_return;
+  auto found = co_await ask<agent_profile>(c, ctx.actors.readers, atom::profile::value, *id);
   if (!found.ok())
-    return send_error(res, found.error());
+    co_return send_error(res, found.error());
   const auto& p = found.get();
   const auto& a = p.entry.agent;
   auto params = reputation::params_from(ctx.cfg.reputation);
@@ -149,22 +151,23 @@ void get_profile(const call& c) {
   res.set_content(text, "application/json");
 }
 
-void get_reputation(const call& c) {
-  const auto& [ctx, req, res] = std::tie(c.ctx, c.req, c.res);
+task<> get_reputation(const call& c) {
+  const auto& ctx = c.ctx;
+  const auto& req = c.req;
+  auto& res = c.res;
   auto id = path_id(req, res);
   if (!id)
-    return;
+    co_return;
   if (!check_params(req, res, {"limit", "before"}))
-    return;
+    co_return;
   int32_t limit = 0;
   int64_t before = 0;
   if (!read_limit(req, res, max_history_page, default_history_page, limit) ||
       !read_before_seq(req, res, before))
-    return;
-  auto view = ask<reputation_view>(ctx.sys, ctx.actors.readers, timeout_of(ctx),
-                                   atom::reputation::value, *id, before, limit);
+    co_return;
+  auto view = co_await ask<reputation_view>(c, ctx.actors.readers, atom::reputation::value, *id, before, limit);
   if (!view.ok())
-    return send_error(res, view.error());
+    co_return send_error(res, view.error());
   auto params = reputation::params_from(ctx.cfg.reputation);
   const auto& v = view.get();
   auto state = v.scored ? v.state : reputation::initial_state(params);

@@ -1,4 +1,8 @@
-// /api/v1/health: a real round trip through each component.
+// /api/v1/health: a real round trip through each component, all asked at
+// once, ahead of their queued work (high priority) and with a deadline of
+// their own: a component that answers is "ok", one that is alive but does not
+// answer in time is "slow" (busy is not dead: the node still serves), one
+// that is gone is "down" (503).
 #include <nlohmann/json.hpp>
 
 #include "http/ask.hpp"
@@ -9,55 +13,105 @@ namespace tessera::http {
 
 namespace {
 
-/// "ok", "degraded" (other nodes unreachable through the broker: this node
-/// still serves its own connections) or "down" (the hub doesn't answer).
-std::string health_signaling_state(const context& ctx, caf::duration timeout) {
-  auto hub = ask<std::string>(ctx.sys, ctx.actors.hub, timeout, atom::status::value);
-  if (!hub.ok())
-    return "down";
-  // The hub's status carries the broker's, or "down" when the broker didn't
-  // answer (stuck on a Redis that hangs): not healthy, but the node serves.
-  auto status = nlohmann::json::parse(hub.get(), nullptr, false);
-  if (!status.is_object() || !status.contains("broker") || !status["broker"].is_object())
-    return "degraded";
-  return status["broker"].value("state", "") == "ok" ? "ok" : "degraded";
+// A health check must answer even when a component hangs.
+constexpr auto health_deadline = std::chrono::milliseconds(2000);
+
+struct probe_result {
+  status_client_actor dest;
+  std::string state;   // ok | slow | down
+  std::string status;  // the component's status JSON, when it answered
+};
+
+std::string state_of(const problem& p) {
+  return p.code == ec::timeout ? "slow" : "down";
 }
 
-void health(const context& ctx, httplib::Response& res) {
-  // Short: a health check must answer even when a component hangs.
-  caf::duration timeout{std::chrono::milliseconds(
-      std::min<int64_t>(2000, ctx.cfg.server.request_timeout.count()))};
+std::chrono::milliseconds wait_of(const call& c) {
+  return std::min(health_deadline, c.ctx.cfg.server.request_timeout);
+}
+
+/// A component's status, asked ahead of its queued work.
+task<> probe(const call& c, probe_result& out) {
+  auto answer = co_await ask<std::string, caf::message_priority::high>(c.io, out.dest, wait_of(c),
+                                                                       atom::status::value);
+  out.state = answer.ok() ? "ok" : state_of(answer.error());
+  if (answer.ok())
+    out.status = std::move(answer.get());
+}
+
+/// A query on a reader's session: is the database there?
+task<> ping_database(const call& c, probe_result& out) {
+  auto answer = co_await ask<caf::ok_atom, caf::message_priority::high>(
+      c.io, c.ctx.actors.readers, wait_of(c), atom::ping::value);
+  out.state = answer.ok() ? "ok" : state_of(answer.error());
+}
+
+template <class Handle>
+void start_probe(const call& c, const Handle& dest, probe_result& out, latch& done) {
+  out.dest = caf::actor_cast<status_client_actor>(dest);
+  start(probe(c, out), [&done](std::exception_ptr) { done.arrive(); });
+}
+
+/// A component's JSON status field, "" when absent.
+std::string field(const std::string& status, const char* key) {
+  auto doc = nlohmann::json::parse(status, nullptr, false);
+  if (!doc.is_object() || !doc.contains(key) || !doc[key].is_string())
+    return "";
+  return doc[key].get<std::string>();
+}
+
+/// The worse of two states.
+std::string worst(const std::string& a, const std::string& b) {
+  auto rank = [](const std::string& s) { return s == "down" ? 2 : s == "ok" ? 0 : 1; };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+task<> health(const call& c) {
+  const auto& a = c.ctx.actors;
+  probe_result database, writer, registry, replay, hub;
+  latch done(5);
+  start(ping_database(c, database), [&done](std::exception_ptr) { done.arrive(); });
+  start_probe(c, a.writer, writer, done);
+  start_probe(c, a.registry, registry, done);
+  start_probe(c, a.replay, replay, done);
+  start_probe(c, a.hub, hub, done);
+  co_await done;
+  // The writer answers with its own view of the database.
+  if (writer.state == "ok" && field(writer.status, "state") != "ok")
+    writer.state = "down";
+  // The hub's status carries the broker's: "degraded" when other nodes are
+  // unreachable through it (this node still serves its own connections).
+  auto signaling = hub.state;
+  if (signaling == "ok") {
+    auto doc = nlohmann::json::parse(hub.status, nullptr, false);
+    bool broker_ok = doc.is_object() && doc.contains("broker") && doc["broker"].is_object() &&
+                     doc["broker"].value("state", "") == "ok";
+    if (!broker_ok)
+      signaling = "degraded";
+  }
   nlohmann::ordered_json components;
-  bool ok = true;
-  auto database = ask<caf::ok_atom>(ctx.sys, ctx.actors.readers, timeout, atom::ping::value);
-  auto writer = ask<std::string>(ctx.sys, ctx.actors.writer, timeout, atom::status::value);
-  bool writer_ok = writer.ok() && nlohmann::json::parse(writer.get()).value("state", "") == "ok";
-  components["database"] = database.ok() && writer_ok ? "ok" : "down";
-  ok = ok && database.ok() && writer_ok;
-  auto registry = ask<std::string>(ctx.sys, ctx.actors.registry, timeout, atom::status::value);
-  components["registry"] = registry.ok() ? "ok" : "down";
-  ok = ok && registry.ok();
-  auto replay = ask<std::string>(ctx.sys, ctx.actors.replay, timeout, atom::status::value);
-  components["signatures"] = replay.ok() ? "ok" : "down";
-  ok = ok && replay.ok();
-  auto signaling = health_signaling_state(ctx, timeout);
+  components["database"] = worst(database.state, writer.state);
+  components["registry"] = registry.state;
+  components["signatures"] = replay.state;
   components["signaling"] = signaling;
-  ok = ok && signaling != "down";
+  bool down = false, all_ok = true;
+  for (const auto& [_, state] : components.items()) {
+    down = down || state == "down";
+    all_ok = all_ok && state == "ok";
+  }
   nlohmann::ordered_json body;
-  body["status"] = ok && signaling == "ok" ? "ok" : "degraded";
+  body["status"] = all_ok ? "ok" : "degraded";
   body["components"] = components;
-  if (registry.ok())
-    body["agents_online"] = nlohmann::json::parse(registry.get()).value("online", 0);
-  // Degraded signaling still answers 200: this node serves, other nodes
-  // just can't be reached through it for now.
-  send_json(res, ok ? 200 : 503, body);
+  if (registry.state == "ok")
+    body["agents_online"] = nlohmann::json::parse(registry.status).value("online", 0);
+  // Slow or degraded still answers 200: this node serves.
+  send_json(c.res, down ? 503 : 200, body);
 }
 
 }  // namespace
 
 std::vector<route> health_routes() {
-  return {{"GET", "/api/v1/health", access::open,
-           [](const call& c) { health(c.ctx, c.res); }}};
+  return {{"GET", "/api/v1/health", access::open, health}};
 }
 
 }  // namespace tessera::http

@@ -14,75 +14,73 @@ namespace tessera::http {
 
 namespace {
 
-void create_agent(const call& c) {
+task<> create_agent(const call& c) {
   problem err;
   if (!check_params(c.req, c.res, {"owner"}))
-    return;
+    co_return;
   if (!c.req.has_header("Signature-Input"))
-    return send_error(c.res, ec::unauthenticated,
+    co_return send_error(c.res, ec::unauthenticated,
                       "Signature-Input: the agent must sign this request too (RFC 9421), to show "
                       "that you hold its key");
-  auto signer = signing_agent(c.ctx, c.req, c.remote, err);
+  auto signer = co_await signing_agent(c, err);
   if (!signer)
-    return send_error(c.res, err);
+    co_return send_error(c.res, err);
   // The signature covers the query, so ?owner= is the agent's own word on
   // whom it belongs to: a captured request is no use to anyone else.
-  if (c.req.get_param_value("owner") != c.who.user_id)
-    return send_error(c.res, ec::forbidden,
+  if (c.req.param("owner") != c.who.user_id)
+    co_return send_error(c.res, ec::forbidden,
                       "owner: the agent must sign a request that names you: POST "
                       "/api/v1/provider/agents?owner=" + c.who.user_id);
   auto card = read_card(c.req, c.res);
   if (!card)
-    return;
+    co_return;
   if (card->id != *signer)
-    return send_error(c.res, ec::forbidden,
+    co_return send_error(c.res, ec::forbidden,
                       "public_key: the card's key is not the key that signed the request "
                       "(proof of possession)");
   auto rec = record_of(*card, c.req.body);
   rec.owner_id = c.who.user_id;
-  auto stored = ask<agent_record>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
-                                  atom::register_::value, rec);
+  auto stored = co_await ask<agent_record>(c, c.ctx.actors.registry, atom::register_::value, rec);
   if (!stored.ok())
-    return send_error(c.res, stored.error());
+    co_return send_error(c.res, stored.error());
   audit(c, "agent_registered", rec.id);
   c.res.status = 201;
   c.res.set_header("Location", "/api/v1/provider/agents/" + rec.id);
   c.res.set_content(agent_json(stored.get(), true), "application/json");
 }
 
-void list_own_agents(const call& c) {
+task<> list_own_agents(const call& c) {
   agent_query q;
   q.owner_id = c.who.user_id;
-  list_agents_with_owner(c, q, false);
+  co_await list_agents_with_owner(c, q, false);
+  co_return;
 }
 
-void replace_own_agent(const call& c) {
+task<> replace_own_agent(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   // The card carries the agent's own signature (JWS), checked by read_card.
   auto card = read_card(c.req, c.res);
   if (!card)
-    return;
+    co_return;
   if (card->id != *id)
-    return send_error(c.res, ec::invalid_request,
+    co_return send_error(c.res, ec::invalid_request,
                       "public_key: a card can't change the agent's key; register a new agent");
-  auto stored = ask<agent_record>(c.ctx.sys, c.ctx.actors.registry, timeout_of(c.ctx),
-                                  atom::replace::value, record_of(*card, c.req.body));
+  auto stored = co_await ask<agent_record>(c, c.ctx.actors.registry, atom::replace::value, record_of(*card, c.req.body));
   if (!stored.ok())
-    return send_error(c.res, stored.error());
+    co_return send_error(c.res, stored.error());
   audit(c, "agent_updated", *id);
   c.res.status = 200;
   c.res.set_content(agent_json(stored.get(), true), "application/json");
 }
 
-void provider_dashboard(const call& c) {
+task<> provider_dashboard(const call& c) {
   if (!check_params(c.req, c.res, {}))
-    return;
-  auto stats = ask<std::string>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                atom::stats::value, c.who.user_id);
+    co_return;
+  auto stats = co_await ask<std::string>(c, c.ctx.actors.readers, atom::stats::value, c.who.user_id);
   if (!stats.ok())
-    return send_error(c.res, stats.error());
+    co_return send_error(c.res, stats.error());
   c.res.status = 200;
   c.res.set_content(stats.get(), "application/json");
 }

@@ -43,66 +43,66 @@ nlohmann::ordered_json report_json(const report& r) {
 
 /// The path's report id, if it has the shape of one (else a 404 was written).
 std::optional<std::string> path_report(const call& c) {
-  std::string id = c.req.matches[1];
+  std::string id = c.req.path_param(0);
   if (secret_token::well_formed_id(id, "rep_"))
     return id;
   send_error(c.res, ec::not_found, "id: not a report id (expected rep_ and 17 base62 characters)");
   return std::nullopt;
 }
 
-reply<report> report_at(const call& c, const std::string& id) {
-  return ask<report>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::report::value, id);
+task<reply<report>> report_at(const call& c, const std::string& id) {
+  co_return co_await ask<report>(c, c.ctx.actors.readers, atom::report::value, id);
 }
 
 /// Whether the reported agent or review exists; writes the 404 (naming
 /// target_id) or the error otherwise.
-bool target_exists(const call& c, const std::string& kind, const std::string& id) {
+task<bool> target_exists(const call& c, const std::string& kind, const std::string& id) {
   bool agent = kind == "agent";
   bool well_formed = agent ? agent_id::is_valid(id) : secret_token::well_formed_id(id, "rev_");
   auto missing = "target_id: no " + kind + " with id " + id.substr(0, 128);
   if (!well_formed) {
     send_error(c.res, ec::not_found, missing);
-    return false;
+    co_return false;
   }
   problem err;
   if (agent) {
     auto found =
-        ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::get::value, id);
+        co_await ask<agent_record>(c, c.ctx.actors.readers, atom::get::value, id);
     if (!found.ok())
       err = found.error();
   } else {
     auto found =
-        ask<review>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::review::value, id);
+        co_await ask<review>(c, c.ctx.actors.readers, atom::review::value, id);
     if (!found.ok())
       err = found.error();
   }
   if (err.code == ec::none)
-    return true;
+    co_return true;
   if (err.code == ec::not_found)
     send_error(c.res, ec::not_found, missing);
   else
     send_error(c.res, err);
-  return false;
+  co_return false;
 }
 
-void file_report(const call& c) {
+task<> file_report(const call& c) {
   auto doc = read_object(c.req, c.res, {"target_kind", "target_id", "reason", "details"});
   if (!doc)
-    return;
+    co_return;
   report r;
   if (!read_string(*doc, "target_kind", 16, true, r.target_kind, c.res) ||
       !read_string(*doc, "target_id", 256, true, r.target_id, c.res) ||
       !read_string(*doc, "reason", 32, true, r.reason, c.res))
-    return;
+    co_return;
   if (!rules::valid_report_target_kind(r.target_kind))
-    return send_error(c.res, ec::invalid_request, "target_kind: expected agent or review");
+    co_return send_error(c.res, ec::invalid_request, "target_kind: expected agent or review");
   if (!rules::valid_report_reason(r.reason))
-    return send_error(c.res, ec::invalid_request,
+    co_return send_error(c.res, ec::invalid_request,
                       std::string("reason: expected ") + rules::report_reasons_text);
   if (!read_text(*doc, "details", false, r.details, rules::check_report_details, c.res))
-    return;
-  if (!target_exists(c, r.target_kind, r.target_id))
-    return;
+    co_return;
+  if (!co_await target_exists(c, r.target_kind, r.target_id))
+    co_return;
   r.reporter_id = c.who.user_id;
   r.id = secret_token::generate_id("rep_");
   r.status = "open";
@@ -110,37 +110,37 @@ void file_report(const call& c) {
   write_op op;
   op.kind = write_op::insert_report;
   op.rep = r;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "report_filed", r.id,
         {{"target_kind", r.target_kind}, {"target_id", r.target_id}, {"reason", r.reason}});
   c.res.set_header("Location", "/api/v1/admin/reports/" + r.id);
   send_json(c.res, 201, report_json(r));
 }
 
-void list_reports(const call& c) {
+task<> list_reports(const call& c) {
   if (!check_params(c.req, c.res, {"status", "limit", "page_token"}))
-    return;
+    co_return;
   report_query q;
-  q.status = c.req.get_param_value("status");
+  q.status = c.req.param("status");
   if (!q.status.empty() && !rules::valid_report_status(q.status))
-    return send_error(c.res, ec::invalid_request,
+    co_return send_error(c.res, ec::invalid_request,
                       "status: expected open, reviewed, dismissed or actioned");
   if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
-    return;
+    co_return;
   if (c.req.has_param("page_token")) {
-    auto after = rules::parse_page_token(c.req.get_param_value("page_token"), "rep_");
+    auto after = rules::parse_page_token(c.req.param("page_token"), "rep_");
     if (!after)
-      return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
+      co_return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
     q.has_after = true;
     q.after_at = after->first;
     q.after_id = after->second;
   }
   auto page =
-      ask<report_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::reports::value, q);
+      co_await ask<report_page>(c, c.ctx.actors.readers, atom::reports::value, q);
   if (!page.ok())
-    return send_error(c.res, page.error());
+    co_return send_error(c.res, page.error());
   const auto& reports = page.get().reports;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& r : reports)
@@ -154,35 +154,35 @@ void list_reports(const call& c) {
   send_json(c.res, 200, body);
 }
 
-void get_report(const call& c) {
+task<> get_report(const call& c) {
   auto id = path_report(c);
   if (!id)
-    return;
-  auto found = report_at(c, *id);
+    co_return;
+  auto found = co_await report_at(c, *id);
   if (!found.ok())
-    return send_error(c.res, found.error());
+    co_return send_error(c.res, found.error());
   send_json(c.res, 200, report_json(found.get()));
 }
 
-void resolve_report(const call& c) {
+task<> resolve_report(const call& c) {
   auto id = path_report(c);
   if (!id)
-    return;
+    co_return;
   auto doc = read_object(c.req, c.res, {"status", "note"});
   if (!doc)
-    return;
+    co_return;
   std::string status;
   if (!read_string(*doc, "status", 16, true, status, c.res))
-    return;
+    co_return;
   if (!rules::valid_report_resolution(status))
-    return send_error(c.res, ec::invalid_request,
+    co_return send_error(c.res, ec::invalid_request,
                       std::string("status: expected ") + rules::report_resolutions_text);
   std::string note;
   if (!read_text(*doc, "note", false, note, rules::check_report_note, c.res))
-    return;
-  auto found = report_at(c, *id);
+    co_return;
+  auto found = co_await report_at(c, *id);
   if (!found.ok())
-    return send_error(c.res, found.error());
+    co_return send_error(c.res, found.error());
   auto r = found.get();
   auto before = r.status;
   r.status = status;
@@ -192,23 +192,23 @@ void resolve_report(const call& c) {
   write_op op;
   op.kind = write_op::update_report;
   op.rep = r;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "report_resolved", r.id, {{"from", before}, {"to", status}});
   send_json(c.res, 200, report_json(r));
 }
 
-void delete_report(const call& c) {
+task<> delete_report(const call& c) {
   auto id = path_report(c);
   if (!id)
-    return;
+    co_return;
   write_op op;
   op.kind = write_op::delete_report;
   op.key = *id;
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   audit(c, "report_deleted", *id);
   c.res.status = 204;
 }

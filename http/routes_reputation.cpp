@@ -9,8 +9,9 @@ namespace tessera::http {
 
 namespace {
 
-void get_model(const call& c) {
+task<> get_model(const call& c) {
   send_json(c.res, 200, reputation::model_json(reputation::params_from(c.ctx.cfg.reputation)));
+  co_return;
 }
 
 }  // namespace

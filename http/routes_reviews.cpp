@@ -37,35 +37,35 @@ nlohmann::ordered_json review_json(const review& r) {
   return j;
 }
 
-reply<agent_record> agent_at(const call& c, const std::string& id) {
-  return ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::get::value,
+task<reply<agent_record>> agent_at(const call& c, const std::string& id) {
+  co_return co_await ask<agent_record>(c, c.ctx.actors.readers, atom::get::value,
                            id);
 }
 
-reply<review> review_of(const call& c, const std::string& agent_id) {
-  return ask<review>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::review_of::value,
+task<reply<review>> review_of(const call& c, const std::string& agent_id) {
+  co_return co_await ask<review>(c, c.ctx.actors.readers, atom::review_of::value,
                      agent_id, c.who.user_id);
 }
 
-void post_review(const call& c) {
+task<> post_review(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   auto doc = read_object(c.req, c.res, {"rating", "text"});
   if (!doc)
-    return;
+    co_return;
   auto rating = doc->find("rating");
   if (rating == doc->end() || !rating->is_number_integer() ||
       !rules::valid_rating(rating->get<int64_t>()))
-    return send_error(c.res, ec::invalid_request, "rating: expected an integer from 1 to 5");
+    co_return send_error(c.res, ec::invalid_request, "rating: expected an integer from 1 to 5");
   std::string text;
   if (!read_text(*doc, "text", false, text, rules::check_review_text, c.res))
-    return;
-  auto agent = agent_at(c, *id);
+    co_return;
+  auto agent = co_await agent_at(c, *id);
   if (!agent.ok())
-    return send_error(c.res, agent.error());
+    co_return send_error(c.res, agent.error());
   if (agent.get().owner_id == c.who.user_id)
-    return send_error(c.res, ec::forbidden, "you can't review your own agent");
+    co_return send_error(c.res, ec::forbidden, "you can't review your own agent");
   // Concurrent posts by one user race for the review: the writer takes a
   // post only if the review still is as it was read, so just one of them can
   // credit the agent; the others read again and see what it credited.
@@ -78,9 +78,9 @@ void post_review(const call& c) {
     // The review this one replaces, if any, even a deleted one: it keeps its
     // id (and creation time, unless deleted), and what it credited last
     // decides whether this one credits the agent.
-    auto existing = review_of(c, *id);
+    auto existing = co_await review_of(c, *id);
     if (!existing.ok() && existing.error().code != ec::not_found)
-      return send_error(c.res, existing.error());
+      co_return send_error(c.res, existing.error());
     replaces = existing.ok() && !existing.get().deleted;
     now = now_ms();
     review r;
@@ -99,66 +99,66 @@ void post_review(const call& c) {
     if (credit)
       r.credited = reputation::to_string(*credit);
     op.rev = r;
-    done = write(c.ctx, op);
+    done = co_await write(c, op);
   }
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   // Credited once committed, to the agent the review is about.
   if (credit)
     caf::anon_send(c.ctx.actors.reputation, atom::credit::value, *id,
                    std::string{reputation::to_string(*credit)}, now);
   // Read back for the author's display name.
-  auto stored = review_of(c, *id);
+  auto stored = co_await review_of(c, *id);
   if (!stored.ok())
-    return send_error(c.res, stored.error());
+    co_return send_error(c.res, stored.error());
   send_json(c.res, replaces ? 200 : 201, review_json(stored.get()));
 }
 
-void delete_own_review(const call& c) {
+task<> delete_own_review(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
-  auto existing = review_of(c, *id);
+    co_return;
+  auto existing = co_await review_of(c, *id);
   if (!existing.ok())
-    return send_error(c.res, existing.error());
+    co_return send_error(c.res, existing.error());
   if (existing.get().deleted)
-    return send_error(c.res, ec::not_found, "you have not reviewed agent " + *id);
+    co_return send_error(c.res, ec::not_found, "you have not reviewed agent " + *id);
   write_op op;
   op.kind = write_op::delete_review;
   op.key = existing.get().id;
   op.user.id = c.who.user_id;
   op.at = now_ms();
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   c.res.status = 204;
 }
 
-void list_reviews(const call& c) {
+task<> list_reviews(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   if (!check_params(c.req, c.res, {"limit", "page_token"}))
-    return;
+    co_return;
   review_query q;
   q.agent_id = *id;
   if (!read_limit(c.req, c.res, max_page, default_page, q.limit))
-    return;
+    co_return;
   if (c.req.has_param("page_token")) {
-    auto after = rules::parse_page_token(c.req.get_param_value("page_token"), "rev_");
+    auto after = rules::parse_page_token(c.req.param("page_token"), "rev_");
     if (!after)
-      return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
+      co_return send_error(c.res, ec::invalid_request, "page_token: not a token from a previous page");
     q.has_after = true;
     q.after_at = after->first;
     q.after_id = after->second;
   }
-  auto agent = agent_at(c, *id);
+  auto agent = co_await agent_at(c, *id);
   if (!agent.ok())
-    return send_error(c.res, agent.error());
+    co_return send_error(c.res, agent.error());
   auto page =
-      ask<review_page>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::reviews::value, q);
+      co_await ask<review_page>(c, c.ctx.actors.readers, atom::reviews::value, q);
   if (!page.ok())
-    return send_error(c.res, page.error());
+    co_return send_error(c.res, page.error());
   const auto& reviews = page.get().reviews;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& r : reviews)
@@ -172,19 +172,18 @@ void list_reviews(const call& c) {
   send_json(c.res, 200, body);
 }
 
-void review_summary_of(const call& c) {
+task<> review_summary_of(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   if (!check_params(c.req, c.res, {}))
-    return;
-  auto agent = agent_at(c, *id);
+    co_return;
+  auto agent = co_await agent_at(c, *id);
   if (!agent.ok())
-    return send_error(c.res, agent.error());
-  auto s = ask<review_summary>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                               atom::summary::value, *id);
+    co_return send_error(c.res, agent.error());
+  auto s = co_await ask<review_summary>(c, c.ctx.actors.readers, atom::summary::value, *id);
   if (!s.ok())
-    return send_error(c.res, s.error());
+    co_return send_error(c.res, s.error());
   nlohmann::ordered_json distribution;
   for (size_t stars = 1; stars <= 5; ++stars)
     distribution[std::to_string(stars)] =
@@ -197,22 +196,22 @@ void review_summary_of(const call& c) {
   send_json(c.res, 200, body);
 }
 
-void remove_review(const call& c) {
-  std::string id = c.req.matches[1];
+task<> remove_review(const call& c) {
+  std::string id = c.req.path_param(0);
   if (!secret_token::well_formed_id(id, "rev_"))
-    return send_error(c.res, ec::not_found,
+    co_return send_error(c.res, ec::not_found,
                       "id: not a review id (expected rev_ and 17 base62 characters)");
   auto found =
-      ask<review>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx), atom::review::value, id);
+      co_await ask<review>(c, c.ctx.actors.readers, atom::review::value, id);
   if (!found.ok())
-    return send_error(c.res, found.error());
+    co_return send_error(c.res, found.error());
   write_op op;
   op.kind = write_op::delete_review;
   op.key = id;  // op.user.id "": whoever wrote it
   op.at = now_ms();
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
   const auto& r = found.get();
   audit(c, "review_removed", id,
         {{"agent_id", r.agent_id}, {"author_id", r.user_id}, {"rating", r.rating}});

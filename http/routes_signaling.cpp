@@ -22,12 +22,12 @@ bool disabled(const call& c) {
 }
 
 std::string url_for(const call& c) {
-  return ws::public_url(c.ctx.cfg.signaling, c.req.get_header_value("Host"));
+  return ws::public_url(c.ctx.cfg.signaling, c.req.header("Host"));
 }
 
-void upgrade_required(const call& c) {
+task<> upgrade_required(const call& c) {
   if (disabled(c))
-    return;
+    co_return;
   auto url = url_for(c);
   nlohmann::ordered_json body;
   body["error"] = {{"code", "upgrade_required"},
@@ -35,11 +35,12 @@ void upgrade_required(const call& c) {
   body["url"] = url;
   c.res.set_header("Upgrade", "websocket");
   send_json(c.res, 426, body);
+  co_return;
 }
 
-void info(const call& c) {
+task<> info(const call& c) {
   if (disabled(c))
-    return;
+    co_return;
   const auto& s = c.ctx.cfg.signaling;
   nlohmann::ordered_json body;
   body["url"] = url_for(c);
@@ -63,17 +64,18 @@ void info(const call& c) {
   body["broker"] = s.broker;
   body["node_id"] = c.ctx.actors.node_id;
   send_json(c.res, 200, body);
+  co_return;
 }
 
-void admin_status(const call& c) {
+task<> admin_status(const call& c) {
   if (disabled(c))
-    return;
-  auto status = ask<std::string>(c.ctx.sys, c.ctx.actors.hub, timeout_of(c.ctx), atom::status::value);
+    co_return;
+  auto status = co_await ask<std::string>(c, c.ctx.actors.hub, atom::status::value);
   if (!status.ok())
-    return send_error(c.res, status.error());
+    co_return send_error(c.res, status.error());
   auto doc = nlohmann::ordered_json::parse(status.get(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    return send_error(c.res, ec::internal, "the signaling hub's status is not JSON");
+    co_return send_error(c.res, ec::internal, "the signaling hub's status is not JSON");
   doc["max_connections"] = c.ctx.cfg.signaling.max_connections;
   doc["node_id"] = c.ctx.actors.node_id;
   send_json(c.res, 200, doc);

@@ -27,17 +27,17 @@ nlohmann::ordered_json verified_json(const std::string& id, bool verified, int64
   return body;
 }
 
-void verify(const call& c) {
+task<> verify(const call& c) {
   if (!check_params(c.req, c.res, {}))
-    return;
+    co_return;
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
+    co_return;
   // The verifier answers after the endpoint did (verifier.timeout at most),
   // then stores the outcome.
-  auto wait = caf::duration{c.ctx.cfg.verifier.timeout + c.ctx.cfg.server.request_timeout};
-  auto outcome = ask<verify_result>(c.ctx.sys, c.ctx.actors.verifier, wait, atom::verify::value,
-                                    *id, c.who.id(), c.remote);
+  auto wait = c.ctx.cfg.verifier.timeout + c.ctx.cfg.server.request_timeout;
+  auto outcome = co_await ask<verify_result>(c.io, c.ctx.actors.verifier, wait, atom::verify::value,
+                                             *id, c.who.id(), c.remote);
   if (!outcome.ok()) {
     send_error(c.res, outcome.error());
     if (outcome.error().code == ec::rate_limited) {
@@ -45,38 +45,48 @@ void verify(const call& c) {
       auto seconds = (c.ctx.cfg.verifier.min_interval.count() + 999) / 1000;
       c.res.set_header("Retry-After", std::to_string(std::max<int64_t>(seconds, 1)));
     }
-    return;
+    co_return;
   }
   const auto& r = outcome.get();
+  // The registry keeps online agents in memory, and watchers see the change.
+  co_await ask<caf::ok_atom>(c, c.ctx.actors.registry, atom::refresh::value, *id);
   if (!r.passed)
-    return send_error(c.res, ec::verification_failed,
+    co_return send_error(c.res, ec::verification_failed,
                       "the endpoint at " + r.url + " failed verification: " + r.reason);
   send_json(c.res, 200, verified_json(r.agent_id, true, r.verified_at, r.url));
 }
 
 /// An admin's say-so: no challenge, no reputation event, audited.
-void set_verified_by_admin(const call& c, bool verified) {
+task<> set_verified_by_admin(const call& c, bool verified) {
   if (!check_params(c.req, c.res, {}))
-    return;
+    co_return;
   auto id = path_id(c.req, c.res);
   if (!id)
-    return;
-  auto found = ask<agent_record>(c.ctx.sys, c.ctx.actors.readers, timeout_of(c.ctx),
-                                 atom::get::value, *id);
+    co_return;
+  auto found = co_await ask<agent_record>(c, c.ctx.actors.readers, atom::get::value, *id);
   if (!found.ok())
-    return send_error(c.res, found.error());
+    co_return send_error(c.res, found.error());
   write_op op;
   op.kind = write_op::set_verified;
   op.agent.id = *id;
   op.agent.verified = verified;
   op.agent.verified_at = verified ? now_ms() : 0;
   op.key = "";  // whatever the card's url is now
-  auto done = write(c.ctx, op);
+  auto done = co_await write(c, op);
   if (!done.ok())
-    return send_error(c.res, done.error());
+    co_return send_error(c.res, done.error());
+  co_await ask<caf::ok_atom>(c, c.ctx.actors.registry, atom::refresh::value, *id);
   audit(c, verified ? "agent_verify_override" : "agent_verify_revoked", *id,
         {{"url", found.get().url}});
   send_json(c.res, 200, verified_json(*id, verified, op.agent.verified_at, found.get().url));
+}
+
+task<> verify_by_admin(const call& c) {
+  co_await set_verified_by_admin(c, true);
+}
+
+task<> unverify_by_admin(const call& c) {
+  co_await set_verified_by_admin(c, false);
 }
 
 }  // namespace
@@ -84,10 +94,8 @@ void set_verified_by_admin(const call& c, bool verified) {
 std::vector<route> verify_routes() {
   return {
       {"POST", "/api/v1/agents/{id}/verify", access::agent_or_owner, verify},
-      {"POST", "/api/v1/admin/agents/{id}/verify", access::admin,
-       [](const call& c) { set_verified_by_admin(c, true); }, true},
-      {"DELETE", "/api/v1/admin/agents/{id}/verify", access::admin,
-       [](const call& c) { set_verified_by_admin(c, false); }, true},
+      {"POST", "/api/v1/admin/agents/{id}/verify", access::admin, verify_by_admin, true},
+      {"DELETE", "/api/v1/admin/agents/{id}/verify", access::admin, unverify_by_admin, true},
   };
 }
 

@@ -1,37 +1,40 @@
 #pragma once
-// The REST acceptor: cpp-httplib with its own worker pool, the middleware
-// chain (request id, connection and rate limits, CORS, body limit, access
-// control, access log, JSON errors) and the route table.
+// The asynchronous front: server.http_threads I/O workers, the listener on
+// server.http_addr (REST, SSE and the signaling WebSocket), the optional
+// signaling-only listener on signaling.ws_addr, and the connection counts.
+// Handlers run on the workers and ask actors without blocking (http/ask.hpp).
+#include <caf/fwd.hpp>
+
 #include <memory>
 #include <string>
 
-#include "http/context.hpp"
-
-namespace httplib {
-class Server;
-}
+#include "actors/node.hpp"
+#include "config/settings.hpp"
 
 namespace tessera::http {
 
 class server {
 public:
-  explicit server(context ctx);
+  server(caf::actor_system& sys, const config::settings& s, node_actors actors);
   ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
 
-  /// Binds server.http_addr; returns the bound port, or -1 with `why` set.
+  /// Binds server.http_addr (and signaling.ws_addr when set). Returns the
+  /// HTTP port, or -1 with `why` naming the key.
   int bind(std::string& why);
-  /// Serves until stop(); returns when in-flight requests have finished.
-  void run();
-  /// Stops accepting; safe from another thread.
+  /// The bound signaling.ws_addr port, or 0 when there is no such listener.
+  int signaling_port() const;
+  /// Starts the workers and accepting; returns at once.
+  void start();
+  /// Stops accepting; closes idle connections at once, ends streams with a
+  /// final `shutdown` event and WebSockets with 1001, lets answers in progress
+  /// finish (up to server.request_timeout), then stops the workers.
   void stop();
 
 private:
-  context ctx_;
-  std::unique_ptr<limits> limits_;
-  std::unique_ptr<httplib::Server> svr_;
+  struct impl;
+  std::unique_ptr<impl> impl_;
 };
-
-/// Splits "host:port" / ":port" / "[v6]:port"; host "" means all interfaces.
-bool split_host_port(const std::string& addr, std::string& host, int& port);
 
 }  // namespace tessera::http

@@ -10,20 +10,20 @@
 
 namespace tessera::http {
 
-std::optional<std::string> signing_agent(const context& ctx, const httplib::Request& req,
-                                         const std::string& remote, problem& err) {
+task<std::optional<std::string>> signing_agent(const call& c, problem& err) {
+  const auto& ctx = c.ctx;
+  const auto& req = c.req;
+  const auto& remote = c.remote;
   // The signature covers the path and query exactly as sent, not as decoded.
   std::string_view target = req.target;
   auto q = target.find('?');
   std::string_view path = target.substr(0, q);
   std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-  auto header = [&](const char* name) -> std::string_view {
-    auto it = req.headers.find(name);
-    return it == req.headers.end() ? std::string_view{} : std::string_view{it->second};
-  };
-  http_signature::request_view view{req.method, path, query, req.body,
-                                    header("Signature-Input"), header("Signature"),
-                                    header("Content-Digest")};
+  auto signature_input = req.header("Signature-Input");
+  auto signature = req.header("Signature");
+  auto digest = req.header("Content-Digest");
+  http_signature::request_view view{req.method, path,          query, req.body, signature_input,
+                                    signature,  digest};
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(ctx.cfg.auth.signature_max_skew);
   auto verified =
       http_signature::verify(view, static_cast<int64_t>(std::time(nullptr)), skew.count(), err);
@@ -32,20 +32,19 @@ std::optional<std::string> signing_agent(const context& ctx, const httplib::Requ
     spdlog::warn("signature rejected method={} path={} remote={} reason=\"{}\"", req.method,
                  req.path, remote, err.message);
     audit(ctx, "signature_rejected", "", req.path, remote, {{"reason", err.message}});
-    return std::nullopt;
+    co_return std::nullopt;
   }
-  auto fresh = ask<caf::ok_atom>(ctx.sys, ctx.actors.replay, caf::duration{ctx.cfg.server.request_timeout},
-                                 atom::check::value, verified->key_id, verified->nonce,
-                                 verified->created);
+  auto fresh = co_await ask<caf::ok_atom>(c, ctx.actors.replay, atom::check::value,
+                                          verified->key_id, verified->nonce, verified->created);
   if (!fresh.ok()) {
     err = fresh.error();
     spdlog::warn("signature rejected method={} path={} remote={} keyid={} reason=\"{}\"",
                  req.method, req.path, remote, verified->key_id, err.message);
     audit(ctx, "signature_rejected", verified->key_id, req.path, remote,
           {{"reason", err.message}});
-    return std::nullopt;
+    co_return std::nullopt;
   }
-  return std::move(verified->key_id);
+  co_return std::move(verified->key_id);
 }
 
 }  // namespace tessera::http

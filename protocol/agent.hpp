@@ -70,16 +70,19 @@ typename Inspector::result_type inspect(Inspector& f, agent_page& x) {
   return f(caf::meta::type_name("agent_page"), x.agents, x.next_after_id);
 }
 
-/// Published by the registry to its subscribers (the reputation engine later).
+/// Published by the registry to its subscribers (the reputation engine, the
+/// watch). Lifecycle events carry the agent as it is now (for
+/// agent_deregistered: as it was); heartbeats don't (agent.id is empty).
 struct agent_event {
   std::string kind;  // agent_registered | _updated | _deregistered | _online | _offline | _heartbeat
   std::string agent_id;
   int64_t at = 0;
+  agent_record agent;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_event& x) {
-  return f(caf::meta::type_name("agent_event"), x.kind, x.agent_id, x.at);
+  return f(caf::meta::type_name("agent_event"), x.kind, x.agent_id, x.at, x.agent);
 }
 
 /// The answer to a heartbeat.

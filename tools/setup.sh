@@ -28,9 +28,9 @@ TESSERA_BUILD_PACKAGES=(
 
 # postgresql pulls in the version-15 server (/usr/lib/postgresql/15/bin) and creates the
 # `postgres` user; redis-server pulls in redis-tools (redis-cli); procps gives ps/kill,
-# iproute2 gives ss.
+# iproute2 gives ss; wrk and nginx-light are bench_front's load generator and its baseline.
 # shellcheck disable=SC2034
-TESSERA_TEST_PACKAGES=(postgresql redis-server procps iproute2 curl)
+TESSERA_TEST_PACKAGES=(postgresql redis-server procps iproute2 curl wrk nginx-light)
 
 # True when dpkg knows PKG as fully installed.
 tessera_package_installed() {

@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/signal_frame.hpp"
-#include "ws/url.hpp"
 
 namespace tessera::ws {
 
@@ -18,7 +17,6 @@ namespace websocket = beast::websocket;
 namespace session_detail {
 
 constexpr auto handshake_timeout = std::chrono::seconds(10);
-constexpr uint32_t header_limit = 8 * 1024;
 // A client that doesn't read what it is sent: past either bound it is closed.
 constexpr size_t max_queued_frames = 1024;
 constexpr size_t max_queued_bytes = 4 * 1024 * 1024;
@@ -69,62 +67,28 @@ session::~session() {
   finish();
 }
 
-void session::start() {
-  parser_ = std::make_unique<request_parser>();
-  parser_->header_limit(session_detail::header_limit);
-  ws_.next_layer().expires_after(session_detail::handshake_timeout);
-  bhttp::async_read(ws_.next_layer(), buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code e, size_t) {
-                      self->on_request(e);
-                    });
-}
-
-void session::on_request(beast::error_code e) {
-  if (e)
-    return;  // not HTTP, too big or too slow: just drop it (nothing was counted)
-  const auto& req = parser_->get();
-  auto target = std::string_view(req.target().data(), req.target().size());
-  auto path = target.substr(0, target.find('?'));
-  auto host = req[bhttp::field::host];
-  auto url = public_url(env_.cfg.signaling, std::string_view(host.data(), host.size()));
-  if (path != signaling_path) {
-    refuse(bhttp::status::not_found,
-           session_detail::error_body("not_found", "the signaling WebSocket is at " + url), false);
-    return;
-  }
-  if (!websocket::is_upgrade(req)) {
-    auto body = nlohmann::json{
-        {"error",
-         {{"code", "upgrade_required"}, {"message", "GET " + std::string(signaling_path) +
-                                                        " is a WebSocket: connect to the url"}}},
-        {"url", url}};
-    refuse(bhttp::status::upgrade_required, body.dump(), true);
-    return;
-  }
+void session::start(bhttp::request<bhttp::string_body> req) {
+  req_ = std::move(req);
   if (env_.live.fetch_add(1) >= env_.cfg.signaling.max_connections) {
     env_.live.fetch_sub(1);
     refuse(bhttp::status::service_unavailable,
            session_detail::error_body("unavailable",
-                                      "signaling.max_connections reached on this node; retry"),
-           false);
+                                      "signaling.max_connections reached on this node; retry"));
     return;
   }
   counted_ = true;
   accept();
 }
 
-void session::refuse(bhttp::status status, const std::string& body, bool upgrade_hint) {
-  auto res = std::make_shared<bhttp::response<bhttp::string_body>>(status, parser_->get().version());
+void session::refuse(bhttp::status status, const std::string& body) {
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>(status, req_.version());
   res->set(bhttp::field::server, "tesserad");
   res->set(bhttp::field::content_type, "application/json");
   res->set(bhttp::field::connection, "close");
-  if (upgrade_hint)
-    res->set(bhttp::field::upgrade, "websocket");
-  if (status == bhttp::status::service_unavailable)
-    res->set(bhttp::field::retry_after, "1");
+  res->set(bhttp::field::retry_after, "1");
   res->body() = body;
   res->prepare_payload();
-  parser_.reset();
+  ws_.next_layer().expires_after(session_detail::handshake_timeout);
   bhttp::async_write(ws_.next_layer(), *res, [self = shared_from_this(), res](beast::error_code, size_t) {
     beast::error_code ignored;
     self->ws_.next_layer().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
@@ -143,13 +107,13 @@ void session::accept() {
       [](websocket::response_type& res) { res.set(bhttp::field::server, "tesserad"); }));
   ws_.read_message_max(s.max_frame_bytes);
   ws_.text(true);
-  ws_.async_accept(parser_->get(), [self = shared_from_this()](beast::error_code e) {
+  ws_.async_accept(req_, [self = shared_from_this()](beast::error_code e) {
     self->on_accept(e);
   });
 }
 
 void session::on_accept(beast::error_code e) {
-  parser_.reset();
+  req_ = {};
   if (e) {
     finish();
     return;

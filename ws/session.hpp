@@ -1,8 +1,9 @@
 #pragma once
-// One signaling WebSocket connection: reads the upgrade request, refuses it
-// (404, 426, 503) or accepts it, spawns its signaling_peer, forwards each text
-// frame to it and writes what the peer sends through a bounded queue. Every
-// handler runs on the connection's strand; the frame_sink posts to it.
+// One signaling WebSocket connection: takes the upgrade request the HTTP front
+// read (http/connection), refuses it beyond signaling.max_connections (503) or
+// accepts it, spawns its signaling_peer, forwards each text frame to it and
+// writes what the peer sends through a bounded queue. Every handler runs on the
+// connection's executor (one I/O thread); the frame_sink posts to it.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -22,18 +23,11 @@
 #include "actors/node.hpp"
 #include "actors/signaling_peer.hpp"
 #include "config/settings.hpp"
+#include "ws/post_gate.hpp"
 
 namespace tessera::ws {
 
 class session;
-
-/// Sinks may outlive the I/O threads (an actor holds its sink until it
-/// stops): they post only while the gate is open, and the server closes it
-/// before the io_context goes away.
-struct post_gate {
-  std::shared_mutex m;
-  bool open = true;
-};
 
 /// What the sessions of one server share; outlives them.
 struct session_env {
@@ -58,17 +52,15 @@ public:
   session(boost::asio::ip::tcp::socket socket, session_env& env);
   ~session();
 
-  void start();
-  /// Both on the strand (post them there).
+  /// Answers the upgrade `req` (a GET of the signaling path).
+  void start(boost::beast::http::request<boost::beast::http::string_body> req);
+  /// Both on the connection's thread (post them there).
   void send(std::string text);
   void close(uint16_t code, std::string reason);
   boost::asio::any_io_executor executor() { return ws_.get_executor(); }
 
 private:
-  using request_parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
-
-  void on_request(boost::beast::error_code e);
-  void refuse(boost::beast::http::status status, const std::string& body, bool upgrade_hint);
+  void refuse(boost::beast::http::status status, const std::string& body);
   void accept();
   void on_accept(boost::beast::error_code e);
   void read();
@@ -78,7 +70,7 @@ private:
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
-  std::unique_ptr<request_parser> parser_;  // only until the upgrade is answered
+  boost::beast::http::request<boost::beast::http::string_body> req_;  // until it is answered
   session_env& env_;
   signaling_peer_actor peer_;
   std::deque<std::string> queue_;  // queue_.front() is being written while writing_

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "http/server.hpp"
+#include "config/values.hpp"
 
 namespace tessera::ws {
 
@@ -44,11 +44,16 @@ std::string public_url(const config::signaling_settings& s, std::string_view hos
   if (!s.public_url.empty())
     return s.public_url;
   auto host = host_of(host_header);
+  if (s.ws_addr.empty()) {
+    // On the HTTP port: the authority the client used, port and all.
+    return "ws://" + (host.empty() ? std::string("127.0.0.1") : std::string(host_header)) +
+           signaling_path;
+  }
   if (host.empty())
     host = "127.0.0.1";
   std::string bind_host;
   int port = 0;
-  if (!http::split_host_port(s.ws_addr, bind_host, port))
+  if (!config::split_listen_addr(s.ws_addr, bind_host, port))
     port = 8081;
   return "ws://" + host + ":" + std::to_string(port) + signaling_path;
 }

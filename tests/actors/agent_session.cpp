@@ -27,6 +27,10 @@ registry_actor::behavior_type fake_registry(
       [=](atom::register_, agent_record&) -> caf::result<agent_record> {
         return tessera::make_error(ec::internal, "fake registry");
       },
+      [=](atom::get, std::string&) -> caf::result<agent_record> {
+        return tessera::make_error(ec::internal, "fake registry");
+      },
+      [=](atom::refresh, std::string&) -> caf::ok_atom { return caf::ok_atom::value; },
       [=](atom::replace, agent_record&) -> caf::result<agent_record> {
         return tessera::make_error(ec::internal, "fake registry");
       },

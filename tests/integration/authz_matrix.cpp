@@ -198,6 +198,7 @@ struct recipe {
   int success;
   bool names_own_thing = false;  // the path names something of alice's (404 to others)
   std::function<request(matrix_fixture&, caller, agent& self)> make;
+  bool streams = false;  // its success is a stream (SSE): only its start is read
 };
 
 std::string signed_card_body(const agent& a, const std::string& name) {
@@ -437,6 +438,7 @@ std::map<std::string, recipe> recipes() {
                               }};
   r["GET /api/v1/agents"] = {policy::read, 200, false, plain("/api/v1/agents")};
   r["GET /api/v1/agents/{id}"] = {policy::read, 200, false, with_agent("")};
+  r["GET /api/v1/agents/watch"] = {policy::read, 200, false, plain("/api/v1/agents/watch"), true};
   r["PUT /api/v1/agents/{id}"] = {policy::agent, 200, false, [](F& f, caller, agent& self) {
                                     self = f.alices_agent();
                                     return request{"/api/v1/agents/" + self.id,
@@ -626,7 +628,8 @@ size_t run_matrix(matrix_fixture& f, bool auth_required, std::vector<caller> cal
         want = rec.success;
       bool refusal = want >= 400;
       auto before = refusal ? f.state() : "";
-      auto res = f.server->send(route.method, req.target, req.body, req.headers);
+      auto res = rec.streams ? f.server->open_stream(req.target, req.headers)
+                             : f.server->send(route.method, req.target, req.body, req.headers);
       BOOST_TEST(res.status == want, key << " [" << tessera::http::to_string(route.policy)
                                          << "] as " << name(c) << ": got " << res.status
                                          << " " << res.body);

@@ -3,7 +3,10 @@
 #include <boost/test/unit_test.hpp>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "protocol/agent_card.hpp"
 #include "support.hpp"
@@ -143,6 +146,54 @@ BOOST_AUTO_TEST_CASE(errors_have_distinct_exit_codes) {
   // A missing key file names the file.
   BOOST_TEST(cli({"heartbeat", "--key", path("missing.key")}, out) != 0);
   BOOST_TEST(out.find("missing.key") != std::string::npos);
+}
+
+
+BOOST_AUTO_TEST_CASE(watch_prints_events_and_resumes_after_an_id) {
+  agent a, other;
+  BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card("Watched"))).status, 201);
+  BOOST_REQUIRE_EQUAL(other.register_at(server, other.sign(other.card("Other"))).status, 201);
+  std::string out;
+  int rc = -1;
+  std::atomic<bool> finished{false};
+  std::thread watcher([&] {
+    rc = cli({"agents", "watch", "--id", a.id, "--count", "2", "--json"}, out);
+    finished = true;
+  });
+  // Updates until the watch has printed two of them (it may connect late).
+  auto target = "/api/v1/agents/" + a.id;
+  for (int i = 0; i < 100 && !finished; ++i) {
+    auto body = a.sign(a.card("Watched " + std::to_string(i))).dump();
+    other.heartbeat(server);  // events of another agent are filtered out
+    BOOST_REQUIRE_EQUAL(server.send("PUT", target, body, a.sign_request("PUT", target, body)).status,
+                        200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  watcher.join();
+  BOOST_REQUIRE_MESSAGE(rc == 0, out);
+  std::vector<json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(json::parse(line));
+  BOOST_REQUIRE_EQUAL(lines.size(), 2u);
+  for (auto& l : lines) {
+    BOOST_TEST(l["event"] == "agent_updated");
+    BOOST_TEST(l["data"]["id"] == a.id);
+  }
+  auto first = lines[0]["id"].get<std::string>(), second = lines[1]["id"].get<std::string>();
+  BOOST_TEST(std::stoll(second) > std::stoll(first));
+
+  // Resuming after the first gives the second again, from the history.
+  BOOST_REQUIRE_EQUAL(cli({"agents", "watch", "--id", a.id, "--count", "1", "--json",
+                           "--last-event-id", first}, out), 0);
+  BOOST_TEST(json::parse(out)["id"] == second);
+  // The human form: time, event, agent id, name.
+  BOOST_REQUIRE_EQUAL(cli({"agents", "watch", "--id", a.id, "--count", "1",
+                           "--last-event-id", first}, out), 0);
+  BOOST_TEST(out.find("agent_updated  " + a.id + "  Watched") != std::string::npos, out);
+  // The server's error, named.
+  BOOST_TEST(cli({"agents", "watch", "--protocol", "ftp"}, out) == 1);
+  BOOST_TEST(out.find("protocol") != std::string::npos, out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,9 @@
 // The signaling WebSocket as a transport, against a real tesserad: the HTTP
 // routes that point clients to it, what its port answers to anything but an
 // upgrade, and how Beast's limits end a connection (frame size, binary frames,
-// max_connections, idle keepalive, server shutdown).
+// max_connections, idle keepalive, server shutdown). These run on the optional
+// listener of its own (signaling.ws_addr); signaling.cpp and the rest use the
+// HTTP port.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -36,7 +38,7 @@ struct started {
   server_process server;
 
   explicit started(settings_map settings = {})
-      : server(dir, db, std::move(settings)) {
+      : server(dir, db, std::move(settings), ws_listener::own_port) {
     server.start();
   }
 

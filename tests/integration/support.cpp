@@ -75,10 +75,11 @@ std::string http_result::error_message() const {
 }
 
 server_process::server_process(const temp_dir& dir, const test_database& db,
-                               std::map<std::string, std::string> settings)
+                               std::map<std::string, std::string> settings, ws_listener ws)
     : dir_(dir.path),
       settings_(std::move(settings)),
-      pick_ports_(!settings_.count("server.http_addr") && !settings_.count("signaling.ws_addr")) {
+      pick_ports_(!settings_.count("server.http_addr") && !settings_.count("signaling.ws_addr")),
+      ws_(ws) {
   settings_.emplace("database.driver", db.driver);
   settings_.emplace("database.dsn", "\"" + db.dsn + "\"");
   // Tests send bursts from one address; the suites about limits turn them on.
@@ -88,10 +89,11 @@ server_process::server_process(const temp_dir& dir, const test_database& db,
 
 void server_process::configure() {
   port_ = free_port();
-  ws_port_ = free_port();
+  ws_port_ = ws_ == ws_listener::own_port ? free_port() : port_;
   auto settings = settings_;
   settings.emplace("server.http_addr", "\"127.0.0.1:" + std::to_string(port_) + "\"");
-  settings.emplace("signaling.ws_addr", "\"127.0.0.1:" + std::to_string(ws_port_) + "\"");
+  if (ws_ == ws_listener::own_port)
+    settings.emplace("signaling.ws_addr", "\"127.0.0.1:" + std::to_string(ws_port_) + "\"");
   auto config = dir_ / ("tessera-" + std::to_string(port_) + ".yaml");
   // Group the dotted keys by section (the map keeps them sorted).
   std::ofstream out(config);
@@ -156,6 +158,29 @@ http_result server_process::send(const std::string& method, const std::string& t
   if (!body.empty() && !req.has_header("Content-Type"))
     req.headers.emplace("Content-Type", "application/json");
   return to_result(cli.send(req));
+}
+
+http_result server_process::open_stream(const std::string& target,
+                                        const httplib::Headers& headers) const {
+  httplib::Client cli("127.0.0.1", port_);
+  cli.set_read_timeout(std::chrono::seconds(15));
+  http_result out;
+  std::string body;
+  bool stream = false;
+  cli.Get(
+      target, headers,
+      [&](const httplib::Response& r) {
+        out.status = r.status;
+        out.headers = r.headers;
+        stream = r.get_header_value("Content-Type") == "text/event-stream";
+        return !stream;  // an answer that streams is not read further
+      },
+      [&](const char* data, size_t n) {
+        body.append(data, n);
+        return true;
+      });
+  out.body = std::move(body);
+  return out;
 }
 
 agent::agent() : key(crypto::generate_key_pair()), id(agent_id::from_public_key(key.public_key)) {}

@@ -41,12 +41,17 @@ struct http_result {
   std::string error_message() const;  // error.message or ""
 };
 
+/// Where the signaling WebSocket listens: on the HTTP port (the default), or
+/// on a port of its own (signaling.ws_addr, picked here).
+enum class ws_listener { http_port, own_port };
+
 /// The tesserad process. `settings` maps dotted keys ("registry.offline_after")
 /// to YAML values, on top of the generated port and database.
 class server_process {
 public:
   server_process(const temp_dir& dir, const test_database& db,
-                 std::map<std::string, std::string> settings = {});  // killed with the object
+                 std::map<std::string, std::string> settings = {},
+                 ws_listener ws = ws_listener::http_port);  // killed with the object
 
   /// Waits until /api/v1/health answers 200. When the ports were picked here
   /// and one was taken meanwhile, picks new ones (port() changes) and retries.
@@ -56,18 +61,23 @@ public:
   bool running() const { return process_->running(); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
-  int ws_port() const { return ws_port_; }  // signaling.ws_addr (a free port unless set)
+  pid_t pid() const { return process_->pid(); }
+  int ws_port() const { return ws_port_; }  // the WebSocket's port (see ws_listener)
   std::string log() const { return process_->log(); }  // what the process printed
 
   http_result get(const std::string& target, const httplib::Headers& headers = {}) const;
   http_result send(const std::string& method, const std::string& target, const std::string& body,
                    const httplib::Headers& headers) const;
+  /// A GET whose answer may be a stream (SSE): a streamed answer is left after
+  /// its headers (status and headers set, body empty); any other is read whole.
+  http_result open_stream(const std::string& target, const httplib::Headers& headers = {}) const;
 
 private:
   void configure();  // picks the ports and writes the config
   std::filesystem::path dir_;
   std::map<std::string, std::string> settings_;
   bool pick_ports_;
+  ws_listener ws_;
   int port_ = 0;
   int ws_port_ = 0;
   std::unique_ptr<testkit::tesserad_process> process_;

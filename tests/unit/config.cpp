@@ -440,7 +440,7 @@ extra: 1
   BOOST_TEST(keys == expected, boost::test_tools::per_element());
   // What parsed cleanly is still applied; what did not keeps its default.
   BOOST_TEST(result.value.database.readers == 4);
-  BOOST_TEST(result.value.server.http_threads == 8);
+  BOOST_TEST(result.value.server.http_threads == settings{}.server.http_threads);
   BOOST_TEST(result.value.database.driver == "sqlite");
 }
 

@@ -34,22 +34,25 @@ using testkit::temp_dir;
 
 /// tesserad on a free port with its own config, SQLite database and log.
 /// `extra_yaml` holds further top-level sections (not server, database,
-/// rate_limit or logging, which this writes).
-inline std::unique_ptr<testkit::tesserad_process> make_server(const fs::path& dir,
-                                                              int http_threads,
-                                                              const std::string& log_level,
-                                                              const std::string& extra_yaml = "") {
+/// rate_limit or logging, which this writes); `server_yaml` and
+/// `rate_limit_yaml` further keys of those two (lines indented by two).
+inline std::unique_ptr<testkit::tesserad_process> make_server(
+    const fs::path& dir, int http_threads, const std::string& log_level,
+    const std::string& extra_yaml = "", const std::string& server_yaml = "",
+    const std::string& rate_limit_yaml = "") {
   auto port = testkit::free_port();
   auto config = dir / "tessera.yaml";
   std::ofstream out(config);
   out << "server:\n"
       << "  http_addr: \"127.0.0.1:" << port << "\"\n"
       << "  http_threads: " << http_threads << "\n"
+      << server_yaml
       << "database:\n"
       << "  driver: sqlite\n"
       << "  dsn: \"" << (dir / "tessera.db").string() << "\"\n"
       << "rate_limit:\n"  // the clients are one address sending as fast as they can
       << "  enabled: false\n"
+      << rate_limit_yaml
       << "logging:\n"
       << "  level: " << log_level << "\n"
       << extra_yaml;

@@ -13,6 +13,8 @@ void add_card_commands(CLI::App& app, const global_options& global, action& run)
 void add_lifecycle_commands(CLI::App& app, const global_options& global, action& run);
 void add_heartbeat_command(CLI::App& app, const global_options& global, action& run);
 void add_agents_commands(CLI::App& app, const global_options& global, action& run);
+/// `agents watch`, under the `agents` command.
+void add_watch_command(CLI::App& agents, const global_options& global, action& run);
 void add_auth_commands(CLI::App& app, const global_options& global, action& run);
 void add_keys_commands(CLI::App& app, const global_options& global, action& run);
 void add_claim_command(CLI::App& app, const global_options& global, action& run);

@@ -1,4 +1,5 @@
-// tessera agents get ID; tessera agents list [filters] [--limit N] [--page-token T] [--all]
+// tessera agents get ID; tessera agents list [filters] [--limit N] [--page-token T] [--all];
+// tessera agents watch (commands_watch.cpp)
 #include <memory>
 #include <optional>
 #include <set>
@@ -119,6 +120,7 @@ void add_agents_commands(CLI::App& app, const global_options& global, action& ru
   list->add_flag("--all", opts->all, "Follow next_page_token until the last page");
   list->callback(
       [opts, &global, &run] { run = [opts, &global] { return run_list(*opts, global); }; });
+  add_watch_command(*agents, global, run);
 }
 
 }  // namespace tessera::cli

@@ -93,6 +93,13 @@ void print_fields(const std::vector<field>& fields) {
   std::cout.flush();
 }
 
+void print_line(const std::vector<std::string>& cells) {
+  std::string line;
+  for (const auto& c : cells)
+    line += (line.empty() ? "" : "  ") + c;
+  std::cout << line << std::endl;
+}
+
 void print_table(const std::vector<std::string>& headers,
                  const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;

@@ -21,6 +21,8 @@ void print_json(const nlohmann::json& doc);
 void print_json_line(const nlohmann::json& doc);
 
 void print_fields(const std::vector<field>& fields);
+/// Cells joined by two spaces, one line on stdout, flushed (a stream of events).
+void print_line(const std::vector<std::string>& cells);
 void print_table(const std::vector<std::string>& headers,
                  const std::vector<std::vector<std::string>>& rows);
 

@@ -105,6 +105,39 @@ http_response signed_client::send_signed(const std::string& method, const std::s
   return send(request);
 }
 
+http_response signed_client::stream(const std::string& path, const httplib::Headers& headers,
+                                    const std::function<bool(std::string_view)>& on_data,
+                                    time_t stall_seconds) {
+  httplib::Client client(origin_);
+  client.set_connection_timeout(timeout_seconds);
+  client.set_read_timeout(stall_seconds);
+  client.set_url_encode(false);
+  auto all = headers;
+  all.emplace("Accept", "text/event-stream");
+  all.emplace("User-Agent", "tessera-cli/0.1");
+  http_response out;
+  bool streaming = false, stopped = false;
+  auto result = client.Get(
+      path, all,
+      [&](const httplib::Response& r) {
+        out.status = r.status;
+        streaming = r.status >= 200 && r.status < 300;
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (!streaming) {
+          out.body.append(data, n);
+          return true;
+        }
+        stopped = !on_data(std::string_view(data, n));
+        return !stopped;
+      });
+  if (!result && out.status == 0)
+    throw cli_error(exit_unreachable, "unreachable",
+                    "cannot reach " + origin_ + ": " + describe(result.error(), host_));
+  return out;
+}
+
 http_response signed_client::send(httplib::Request& request) {
   request.headers.emplace("Accept", "application/json");
   request.headers.emplace("User-Agent", "tessera-cli/0.1");

@@ -5,7 +5,9 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +42,15 @@ class signed_client {
   http_response send_signed(const std::string& method, const std::string& path,
                             const std::string& body, const agent_key& key,
                             const std::string& query = "");
+
+  /// A GET whose answer streams (Server-Sent Events): `on_data` gets each
+  /// piece of a 2xx body as it arrives and returns false to stop. The status
+  /// comes back with the whole body of an answer that is not 2xx; a stream
+  /// that ends (the server closed it) returns normally. `stall_seconds`: how
+  /// long the stream may stay silent (the server pings) before it is dropped.
+  http_response stream(const std::string& path, const httplib::Headers& headers,
+                       const std::function<bool(std::string_view)>& on_data,
+                       time_t stall_seconds);
 
  private:
   http_response send(httplib::Request& request);

@@ -68,6 +68,12 @@ http_response user_client::send_built(const std::string& method, const std::stri
   }
 }
 
+std::string user_client::authorization() {
+  if (session_ && session_->access_expires_at - expiry_margin_seconds <= now_seconds())
+    refresh();
+  return "Bearer " + (session_ ? session_->access_token : api_key_);
+}
+
 void user_client::refresh() {
   session_lock lock(path_);
   auto saved = find_session(path_, server_);

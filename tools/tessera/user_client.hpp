@@ -35,6 +35,9 @@ class user_client {
   http_response send_built(const std::string& method, const std::string& path,
                            const std::function<nlohmann::json()>& body);
 
+  /// The credential to send ("Bearer ..."), refreshed first when it has expired.
+  std::string authorization();
+
   /// The session in use (null with an API key).
   const session* current() const { return session_ ? &*session_ : nullptr; }
   const std::string& server() const { return server_; }

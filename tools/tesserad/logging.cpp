@@ -1,6 +1,9 @@
 #include "tools/tesserad/logging.hpp"
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
+#include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -8,6 +11,8 @@
 namespace tessera {
 
 namespace {
+
+constexpr size_t log_queue_lines = 32768;
 
 /// %* : the message as a JSON string (quotes included), for the json format.
 class json_message_flag : public spdlog::custom_flag_formatter {
@@ -26,7 +31,13 @@ public:
 }  // namespace
 
 void setup_logging(const config::logging_settings& s) {
-  auto logger = spdlog::stdout_logger_mt("tessera");
+  // Asynchronous: the I/O threads hand a line to a queue and a thread of its
+  // own formats and writes it (the access log must not cost GET throughput).
+  // A full queue makes the caller wait rather than drop lines.
+  spdlog::init_thread_pool(log_queue_lines, 1);
+  auto logger = spdlog::create_async<spdlog::sinks::stdout_sink_mt>("tessera");
+  // Whatever is queued is written before the process exits.
+  std::atexit([] { spdlog::shutdown(); });
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(s.level));
   if (s.format == "json") {

@@ -1,0 +1,81 @@
+#pragma once
+// One I/O thread of the front: an io_context run by one thread, and the actor
+// that speaks for that thread to the rest of the system. Every connection
+// lives on one worker; its handlers run on the worker's thread and ask actors
+// through the worker's companion (a caf::actor_companion with `request`), whose
+// replies are posted back to the thread. So no thread waits for an actor, and
+// no lock guards a connection.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <caf/actor_companion.hpp>
+#include <caf/all.hpp>
+#include <caf/scoped_execution_unit.hpp>
+
+#include <memory>
+#include <shared_mutex>
+#include <thread>
+
+#include "ws/post_gate.hpp"
+
+namespace tessera::http {
+class io_companion;
+}  // namespace tessera::http
+
+// Responses to the companion are handled by plain (untyped) behaviors.
+namespace caf {
+template <>
+class behavior_type_of<tessera::http::io_companion> {
+public:
+  using type = behavior;
+};
+}  // namespace caf
+
+namespace tessera::http {
+
+/// An actor_companion that can `request(...).then(...)`.
+class io_companion
+    : public caf::extend<caf::actor_companion, io_companion>::with<caf::mixin::requester> {
+public:
+  using super = caf::extend<caf::actor_companion, io_companion>::with<caf::mixin::requester>;
+  using super::super;
+  const char* name() const override { return "io_companion"; }
+};
+
+class io_worker {
+public:
+  explicit io_worker(caf::actor_system& sys);
+  ~io_worker();
+  io_worker(const io_worker&) = delete;
+  io_worker& operator=(const io_worker&) = delete;
+
+  boost::asio::io_context& context() { return ioc_; }
+  /// The companion; use it on this worker's thread only.
+  io_companion& self() { return *companion_; }
+  caf::execution_unit* unit() { return &unit_; }
+  const std::shared_ptr<ws::post_gate>& gate() const { return gate_; }
+
+  void start();
+  /// Closes the gate, ends the companion and joins the thread.
+  void stop();
+
+  /// Runs `f` on this worker's thread, unless the worker stopped.
+  template <class F>
+  void post(F&& f) {
+    std::shared_lock lock(gate_->m);
+    if (gate_->open)
+      boost::asio::post(ioc_, std::forward<F>(f));
+  }
+
+private:
+  boost::asio::io_context ioc_{1};
+  // Keeps run() going while there is nothing to do.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ioc_.get_executor()};
+  caf::scoped_execution_unit unit_;
+  caf::strong_actor_ptr handle_;
+  io_companion* companion_ = nullptr;
+  std::shared_ptr<ws::post_gate> gate_ = std::make_shared<ws::post_gate>();
+  std::thread thread_;
+};
+
+}  // namespace tessera::http
