@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
   // more with a 50 us sleep between polls: on 2 cores that is a context
   // switch per poll, and a message sent meanwhile waits for the sleep. With
   // no moderate phase the worker goes from its busy polls straight to waiting
-  // on its queue, where a message wakes it at once (bench_front: a sequential
-  // round trip through an actor 113 -> 38 us).
+  // on its queue, where a message wakes it at once (measured on this 2-core
+  // box: a sequential request/reply through one actor 113 -> 38 us).
   cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
   caf::actor_system sys{cfg};
 
