@@ -470,22 +470,6 @@ bool has_error(const load_result& result, std::string_view key) {
                      [&](const config_error& e) { return e.key == key; });
 }
 
-// Two checked "host:port" listen addresses on the same port where their interfaces overlap: the
-// same host, or either on every interface ("", 0.0.0.0, [::]). Host names are not resolved.
-bool listeners_clash(std::string_view a, std::string_view b) {
-  auto split = [](std::string_view addr) {
-    auto colon = addr.rfind(':');
-    return std::pair{addr.substr(0, colon), addr.substr(colon + 1)};
-  };
-  auto any = [](std::string_view host) {
-    return host.empty() || host == "0.0.0.0" || host == "[::]";
-  };
-  auto [host_a, port_a] = split(a);
-  auto [host_b, port_b] = split(b);
-  return parse_integer(port_a) == parse_integer(port_b) &&
-         (host_a == host_b || any(host_a) || any(host_b));
-}
-
 // Checks between keys, run only on values that parsed cleanly so one typo is not reported twice.
 void check_relations(load_result& result) {
   const auto& s = result.value;

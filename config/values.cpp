@@ -103,6 +103,21 @@ std::string check_http_addr(const std::string& addr) {
   return check_port(*parts->port);
 }
 
+
+bool listeners_clash(std::string_view a, std::string_view b) {
+  auto split = [](std::string_view addr) {
+    auto colon = addr.rfind(':');
+    return std::pair{addr.substr(0, colon), addr.substr(colon + 1)};
+  };
+  auto any = [](std::string_view host) {
+    return host.empty() || host == "0.0.0.0" || host == "[::]";
+  };
+  auto [host_a, port_a] = split(a);
+  auto [host_b, port_b] = split(b);
+  return parse_integer(port_a) == parse_integer(port_b) &&
+         (host_a == host_b || any(host_a) || any(host_b));
+}
+
 bool split_listen_addr(const std::string& addr, std::string& host, int& port) {
   auto colon = addr.rfind(':');
   if (colon == std::string::npos)

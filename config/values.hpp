@@ -31,6 +31,11 @@ std::string format_size(size_t bytes);
 /// the host ("" means all interfaces; brackets removed) and the port.
 bool split_listen_addr(const std::string& addr, std::string& host, int& port);
 
+/// Two checked listen addresses on the same port where their interfaces
+/// overlap: the same host, or either on every interface ("", 0.0.0.0, [::]).
+/// Host names are not resolved.
+bool listeners_clash(std::string_view a, std::string_view b);
+
 /// "host:port" or ":port" (server.http_addr).
 std::string check_http_addr(const std::string& addr);
 /// "" (not set), or what check_http_addr accepts.

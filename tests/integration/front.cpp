@@ -125,15 +125,6 @@ std::string registered(const server_process& s, const agent& a,
   return a.id;
 }
 
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return -1;
-}
-
 // A running server for the cases that share one.
 struct front_server {
   temp_dir dir;
@@ -470,7 +461,7 @@ BOOST_AUTO_TEST_CASE(a_watch_that_stops_reading_is_cut_off_and_memory_stays_boun
   BOOST_REQUIRE_EQUAL(a.register_at(s, a.sign(big)).status, 201);
   auto stalled = open_watch(s, "", "", 4096);  // never read again
   auto reading = open_watch(s);
-  auto before = rss_kib(s.pid());
+  auto before = tessera::testkit::rss_kib(s.pid());
   auto target = "/api/v1/agents/" + a.id;
   std::vector<sse_event> seen;
   int updates = 0;
@@ -483,7 +474,7 @@ BOOST_AUTO_TEST_CASE(a_watch_that_stops_reading_is_cut_off_and_memory_stays_boun
     if (s.log().find("fell behind") != std::string::npos)
       break;
   }
-  auto after = rss_kib(s.pid());
+  auto after = tessera::testkit::rss_kib(s.pid());
   BOOST_TEST_MESSAGE("cut off after " << updates << " updates of ~250 KB; RSS " << before
                                       << " -> " << after << " KiB");
   BOOST_TEST(wait_for_log(s, "fell behind"));

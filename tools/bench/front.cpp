@@ -155,14 +155,6 @@ private:
 
 // --- sockets and memory ----------------------------------------------------------------
 
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return -1;
-}
-
 int connect_to(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -261,13 +253,13 @@ struct watch_figures {
 /// when each watch got each one.
 watch_figures measure_watches(int port, pid_t pid, int count, int events, bench_agent& agent) {
   watch_figures out;
-  long before = rss_kib(pid);
+  long before = tessera::testkit::rss_kib(pid);
   std::vector<int> fds;
   for (int i = 0; i < count; ++i)
     fds.push_back(connect_to(port));
   send_and_read(fds, "GET /api/v1/agents/watch?id=" + agent.id +
                          " HTTP/1.1\r\nHost: b\r\n\r\n", "retry: 3000\n\n");
-  out.kib_each = static_cast<double>(rss_kib(pid) - before) / count;
+  out.kib_each = static_cast<double>(tessera::testkit::rss_kib(pid) - before) / count;
   int ep = ::epoll_create1(0);
   for (size_t i = 0; i < fds.size(); ++i) {
     epoll_event ev{};
@@ -369,12 +361,12 @@ int run(const options& opt) {
 
   // Idle keep-alive connections: each has been served one request.
   {
-    long before = rss_kib(server.pid());
+    long before = tessera::testkit::rss_kib(server.pid());
     std::vector<int> idle;
     for (int i = 0; i < opt.idle; ++i)
       idle.push_back(connect_to(server.port()));
     send_and_read(idle, "GET /api/v1/health HTTP/1.1\r\nHost: b\r\n\r\n", "}");
-    double each = static_cast<double>(rss_kib(server.pid()) - before) / opt.idle;
+    double each = static_cast<double>(tessera::testkit::rss_kib(server.pid()) - before) / opt.idle;
     close_all(idle);
     table.push_back({"idle_keep_alive", fixed(each, 1) + " KiB each (" +
                                             std::to_string(opt.idle) + ")",

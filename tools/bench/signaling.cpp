@@ -85,16 +85,6 @@ std::vector<agent_key> seed(const tessera::config::database_settings& db, size_t
   return keys;
 }
 
-/// Resident memory of a process, in KiB (VmRSS), or 0.
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return 0;
-}
-
 /// Lets this process (and the tesserad and redis-server it starts) hold
 /// every connection: the soft open-files limit up to the hard one.
 void raise_open_files() {
@@ -322,7 +312,7 @@ int run(int argc, char** argv) {
   watchdog guard("bench_signaling", limit, clock_type::now() + limit, *server);
 
   exchange_result gateway, baseline;
-  long rss_before = rss_kib(server->pid());
+  long rss_before = tessera::testkit::rss_kib(server->pid());
   double connect_seconds = 0;
   size_t ready = 0;
   {
@@ -335,7 +325,7 @@ int run(int argc, char** argv) {
     if (!all)
       gateway.fail("only " + std::to_string(ready) + " of " + std::to_string(connections) +
                    " agents authenticated");
-    long rss_after = rss_kib(server->pid());
+    long rss_after = tessera::testkit::rss_kib(server->pid());
     gateway.latencies_ns.reserve(1 << 20);
     if (all)
       g.exchange(std::chrono::seconds(warmup), std::chrono::seconds(seconds));

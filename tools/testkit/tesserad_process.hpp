@@ -53,4 +53,7 @@ private:
   pid_t pid_ = -1;
 };
 
+/// Resident memory of a process, in KiB (VmRSS), or 0.
+long rss_kib(pid_t pid);
+
 }  // namespace tessera::testkit
