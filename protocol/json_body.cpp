@@ -43,6 +43,10 @@ std::optional<nlohmann::json> parse(std::string_view text, std::string_view what
   // JSON that can be spliced into a response.
   if (text.starts_with("\xEF\xBB\xBF"))
     return fail("must not start with a byte order mark");
+  // nlohmann's lexer ends the input at a NUL byte, so "<value>\0<anything>"
+  // would parse as <value> and the stored text would carry the rest.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos)
+    return fail("malformed JSON at byte " + std::to_string(nul + 1) + ": a NUL byte");
   if (!depth_within(text, max_depth))
     return fail("JSON nests deeper than " + std::to_string(max_depth) + " levels");
   std::vector<std::set<std::string>> open_objects;

@@ -10,7 +10,8 @@ namespace tessera::json_body {
 
 constexpr int max_depth = 32;
 
-/// Parses `text`, refusing: nesting deeper than max_depth (checked before
+/// Parses `text` as exactly one JSON value (only whitespace may follow it),
+/// refusing: a NUL byte anywhere, nesting deeper than max_depth (checked before
 /// parsing: nlohmann::json frees nested values recursively), duplicate keys in
 /// an object (two parsers could read two different documents from the same
 /// signed bytes), numbers out of range, and malformed JSON. On failure returns

@@ -5,6 +5,7 @@
 #include "protocol/agent_id.hpp"
 #include "protocol/crypto.hpp"
 #include "protocol/encoding.hpp"
+#include "protocol/json_body.hpp"
 
 namespace tessera::signal {
 
@@ -116,9 +117,13 @@ bool queueable(kind k) {
 
 parse_result parse(std::string_view text, std::string_view self_id) {
   using namespace frame_parse;
-  auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded())
-    return fail("invalid_frame", "the frame is not JSON");
+  // The same limits as HTTP bodies: one value, no NUL, nesting <= 32 (a
+  // deep frame would be copied and freed recursively when forwarded).
+  problem err;
+  auto parsed = json_body::parse(text, "frame", err);
+  if (!parsed)
+    return fail("invalid_frame", err.message);
+  auto doc = std::move(*parsed);
   if (!doc.is_object())
     return fail("invalid_frame", "the frame must be a JSON object");
   const auto* type = string_field(doc, "type");
@@ -157,7 +162,13 @@ parse_result parse(std::string_view text, std::string_view self_id) {
 auth_frame parse_auth(std::string_view text) {
   using namespace frame_parse;
   auth_frame a;
-  auto doc = nlohmann::json::parse(text, nullptr, false);
+  problem err;
+  auto parsed = json_body::parse(text, "frame", err);
+  if (!parsed) {
+    a.message = err.message;
+    return a;
+  }
+  const auto& doc = *parsed;
   if (!doc.is_object()) {
     a.message = "the first frame must be a JSON auth frame";
     return a;

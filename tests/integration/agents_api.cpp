@@ -235,6 +235,33 @@ BOOST_AUTO_TEST_CASE(bad_cards_are_rejected_naming_the_field) {
   expect_rejected(a, with("name", std::string("a\0b", 3)), 400, "name");
 }
 
+// The attack: "<signed card>\0,\"injected\":..." was stored whole (the
+// parser stopped at the NUL) and spliced into every page with the agent.
+BOOST_AUTO_TEST_CASE(bytes_after_the_card_are_refused_and_lists_stay_json) {
+  agent honest;
+  BOOST_REQUIRE_EQUAL(honest.register_at(server, honest.sign(honest.card("Honest"))).status, 201);
+  agent a;
+  auto card = a.sign(a.card("Splice")).dump();
+  expect_rejected(a, card + std::string("\0,\"injected\":{\"x\":1}}", 21), 400, "NUL");
+  expect_rejected(a, card + ",\"injected\":1}", 400, "body");
+  expect_rejected(a, card + " {}", 400, "body");
+  // Whitespace after the value is JSON and is accepted.
+  BOOST_REQUIRE_EQUAL(server.send("POST", "/api/v1/agents", card + " \n",
+                                  a.sign_request("POST", "/api/v1/agents", card + " \n"))
+                          .status,
+                      201);
+  for (const auto* target : {"/api/v1/agents", "/api/v1/directory"}) {
+    auto res = server.get(target);
+    BOOST_REQUIRE_EQUAL(res.status, 200);
+    BOOST_TEST(!json::parse(res.body, nullptr, false).is_discarded(), target);
+    BOOST_TEST(res.body.find("injected") == std::string::npos);
+  }
+  for (const auto& id : {honest.id, a.id}) {
+    auto res = server.get("/api/v1/agents/" + id);
+    BOOST_TEST(!json::parse(res.body, nullptr, false).is_discarded(), res.body);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_card_is_stored_and_served_byte_for_byte) {
   agent a;
   // Keys out of order and spaces: what the agent sent, not a re-serialization.

@@ -255,6 +255,36 @@ BOOST_AUTO_TEST_CASE(bad_frames_get_an_error_naming_the_field) {
   BOOST_TEST((*err)["code"] == "unknown_type");
 }
 
+// At a raised frame limit a 65k-deep frame crashed the server (recursive
+// copy when forwarding); now it is invalid_frame and the server lives.
+BOOST_AUTO_TEST_CASE(deep_or_suffixed_frames_are_invalid_and_the_server_lives) {
+  node n{{{"signaling.max_frame_bytes", "262144"}}};
+  auto a = n.add_agent();
+  auto b = n.add_agent();
+  n.befriend(a, b);
+  auto ca = n.connect(a);
+  auto cb = n.connect(b);
+  auto frame = [&](const std::string& payload) {
+    return R"({"type":"notification","to":")" + b.id + R"(","payload":)" + payload + "}";
+  };
+  BOOST_REQUIRE(ca->send(frame(std::string(65536, '[') + std::string(65536, ']'))));
+  auto err = ca->receive_json();
+  BOOST_REQUIRE(err.has_value());
+  BOOST_TEST((*err)["code"] == "invalid_frame");
+  BOOST_TEST((*err)["message"].get<std::string>().find("32 levels") != std::string::npos);
+  BOOST_REQUIRE(ca->send(frame("1") + std::string("\0{\"x\":1}", 8)));
+  err = ca->receive_json();
+  BOOST_REQUIRE(err.has_value());
+  BOOST_TEST((*err)["code"] == "invalid_frame");
+  // Still serving: a legitimate frame arrives, health answers.
+  BOOST_REQUIRE(ca->send(frame("{\"ok\":true}")));
+  auto got = cb->receive_json();
+  BOOST_REQUIRE(got.has_value());
+  BOOST_TEST((*got)["payload"]["ok"] == true);
+  BOOST_TEST(n.server.running());
+  BOOST_TEST(n.server.get("/api/v1/health").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(a_flood_gets_errors_then_4429) {
   node n(settings{{"signaling.frames_per_sec", "1"}, {"signaling.frame_burst", "3"}});
   auto a = n.add_agent();

@@ -44,4 +44,15 @@ BOOST_AUTO_TEST_CASE(refuses_malformed_json_and_numbers_out_of_range) {
   BOOST_TEST(error_of("\xEF\xBB\xBF{}") == "body: must not start with a byte order mark");
 }
 
+// nlohmann's lexer stops at a NUL byte: without the check "<value>\0<rest>"
+// would parse as <value> and <rest> would be stored with it.
+BOOST_AUTO_TEST_CASE(nothing_but_whitespace_after_the_value) {
+  using namespace std::string_literals;
+  BOOST_TEST(error_of("{\"a\":1}\0,\"injected\":1}"s) == "body: malformed JSON at byte 8: a NUL byte");
+  BOOST_TEST(error_of("{\"a\":\"x\0y\"}"s) == "body: malformed JSON at byte 8: a NUL byte");
+  BOOST_TEST(error_of(R"({"a":1} {"b":2})") != "");
+  BOOST_TEST(error_of(R"({"a":1},)") != "");
+  BOOST_TEST(error_of("{\"a\":1} \r\n\t ") == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -162,6 +162,30 @@ BOOST_AUTO_TEST_CASE(parse_failures_name_the_field) {
   BOOST_TEST(contains(num_data.message, "\"data\""));
 }
 
+// A frame is one JSON value with the HTTP body limits: nothing after it, no
+// NUL, nesting up to 32 (a 65k-deep frame crashed the forwarding copy).
+BOOST_AUTO_TEST_CASE(parse_refuses_trailing_bytes_and_deep_nesting) {
+  using namespace std::string_literals;
+  test_agent self, peer;
+  auto base = nlohmann::json{{"type", "notification"}, {"to", peer.id}}.dump();
+  BOOST_TEST(signal::parse(base, self.id).ok);
+  auto nul = signal::parse(base + "\0{\"x\":1}"s, self.id);
+  BOOST_TEST(nul.code == "invalid_frame");
+  BOOST_TEST(contains(nul.message, "NUL"));
+  BOOST_TEST(signal::parse(base + "{}", self.id).code == "invalid_frame");
+  auto nested = [&](int levels) {
+    return R"({"type":"notification","to":")" + peer.id + R"(","payload":)" +
+           std::string(levels, '[') + std::string(levels, ']') + "}";
+  };
+  BOOST_TEST(signal::parse(nested(31), self.id).ok);
+  auto deep = signal::parse(nested(65536), self.id);
+  BOOST_TEST(deep.code == "invalid_frame");
+  BOOST_TEST(contains(deep.message, "nests deeper than 32"));
+  auto auth = signal::parse_auth(R"({"type":"auth","agent_id":"x","signature":"s"})" + "\0"s);
+  BOOST_TEST(!auth.ok);
+  BOOST_TEST(contains(auth.message, "NUL"));
+}
+
 BOOST_AUTO_TEST_CASE(forwarded_overwrites_from) {
   test_agent self, peer, spoofed;
   auto r = parse_json({{"type", "offer"}, {"to", peer.id}, {"from", spoofed.id}, {"sdp", "v=0"}},
