@@ -174,9 +174,11 @@ using password_actor =
     caf::typed_actor<caf::replies_to<atom::hash, std::string>::with<std::string>,
                      caf::replies_to<atom::check, std::string, std::string>::with<bool>>;
 
-/// Remembers (keyid, nonce) of signed requests within the skew window.
+/// Remembers (keyid, nonce) of signed requests within the skew window: of
+/// registered agents, or (the bool) of registration requests, kept apart so
+/// that new keys can't fill the window of registered ones.
 using replay_guard_actor = caf::typed_actor<
-    caf::replies_to<atom::check, std::string, std::string, int64_t>::with<caf::ok_atom>>::
+    caf::replies_to<atom::check, std::string, std::string, int64_t, bool>::with<caf::ok_atom>>::
     extend_with<status_client_actor>;
 
 /// Scores agents from the registry's events (it subscribes as an

@@ -27,7 +27,6 @@ namespace tessera {
 namespace {
 // Bounds the replay window's memory: at most this many signed requests per
 // skew window (about 100 MB at the limit).
-constexpr size_t replay_capacity = 1'000'000;
 }  // namespace
 
 node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
@@ -64,7 +63,9 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
                  caf::actor_cast<event_listener_actor>(actors_.watch));
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();
   actors_.replay = sys.spawn(replay_guard, static_cast<int64_t>(skew),
-                             static_cast<int64_t>(std::time(nullptr)), replay_capacity);
+                             static_cast<int64_t>(std::time(nullptr)),
+                             static_cast<size_t>(s.auth.replay_capacity),
+                             static_cast<size_t>(s.auth.replay_per_key));
   actors_.audit = sys.spawn<caf::detached>(audit_log, std::move(sink), actors_.writer,
                                            std::move(audit_chain_end));
   verifier_config vc;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "actors/clock.hpp"
 #include "actors/errors.hpp"
 
@@ -9,13 +11,19 @@ namespace tessera {
 
 replay_guard_actor::behavior_type replay_guard(
     replay_guard_actor::stateful_pointer<replay_guard_state> self, int64_t window_seconds,
-    int64_t not_before, size_t capacity) {
-  self->state.window = std::make_unique<replay_window>(window_seconds, not_before, capacity);
+    int64_t not_before, size_t capacity, size_t per_key) {
+  self->state.window =
+      std::make_unique<replay_window>(window_seconds, not_before, capacity, per_key);
+  // A key registers once, after a few corrected attempts at most: a small
+  // quota; the pool is a tenth of the other.
+  self->state.registering = std::make_unique<replay_window>(
+      window_seconds, not_before, std::max<size_t>(capacity / 10, 16), 64);
   return {
-      [=](atom::check, const std::string& key_id, const std::string& nonce,
-          int64_t created) -> caf::result<caf::ok_atom> {
+      [=](atom::check, const std::string& key_id, const std::string& nonce, int64_t created,
+          bool registering) -> caf::result<caf::ok_atom> {
         auto& st = self->state;
-        auto verdict = st.window->check(key_id, nonce, created, now_ms() / 1000);
+        auto& window = registering ? *st.registering : *st.window;
+        auto verdict = window.check(key_id, nonce, created, now_ms() / 1000);
         if (verdict == replay_window::verdict::fresh) {
           st.accepted += 1;
           return caf::ok_atom::value;
@@ -28,13 +36,20 @@ replay_guard_actor::behavior_type replay_guard(
           case replay_window::verdict::too_old:
             return make_error(ec::invalid_signature,
                               "signature created before the server started; sign the request again");
+          case replay_window::verdict::key_quota:
+            return make_error(ec::rate_limited,
+                              "this key signed too many requests within the signature window; "
+                              "retry later");
           default:
-            return make_error(ec::unavailable, "too many signed requests in flight; retry later");
+            return make_error(ec::unavailable,
+                              registering ? "too many registrations in flight; retry later"
+                                          : "too many signed requests in flight; retry later");
         }
       },
       [=](atom::status) -> std::string {
         auto& st = self->state;
         return nlohmann::json{{"nonces", st.window->size()},
+                              {"registration_nonces", st.registering->size()},
                               {"accepted", st.accepted},
                               {"rejected", st.rejected}}
             .dump();

@@ -311,6 +311,8 @@ const std::vector<key_spec>& keys() {
       int_key(TESSERA_KEY(reputation, trusted_min_events), 1, 1'000'000),
       number_map_key(TESSERA_KEY(reputation, weights), 100),
       duration_key(TESSERA_KEY(auth, signature_max_skew), 1s, 1h),
+      int_key(TESSERA_KEY(auth, replay_capacity), 100, 100'000'000),
+      int_key(TESSERA_KEY(auth, replay_per_key), 1, 100'000'000),
       bool_key(TESSERA_KEY(auth, required)),
       bool_key(TESSERA_KEY(user_auth, enabled)),
       string_key(TESSERA_KEY(user_auth, jwt_secret), "a string", check_nothing, redact_secret),

@@ -58,6 +58,11 @@ struct reputation_settings {
 
 struct auth_settings {
   millis signature_max_skew{300'000};
+  // Nonces of registered agents' signatures kept for the skew window, and
+  // how many of them one key may hold (a tenth of the capacity, at least 16,
+  // is kept apart for registration requests, whose keys are new).
+  int replay_capacity = 1'000'000;
+  int replay_per_key = 10'000;
   // true: every route that is not public demands valid credentials. false
   // (development): reads may be anonymous, writes never are.
   bool required = false;

@@ -10,6 +10,10 @@
 
 namespace tessera::http {
 
+bool registers_a_key(const request& req) {
+  return req.method == "POST" && (req.path == "/api/v1/agents" || req.path == "/api/v1/provider/agents");
+}
+
 task<std::optional<std::string>> signing_agent(const call& c, problem& err) {
   const auto& ctx = c.ctx;
   const auto& req = c.req;
@@ -34,8 +38,24 @@ task<std::optional<std::string>> signing_agent(const call& c, problem& err) {
     audit(ctx, "signature_rejected", "", req.path, remote, {{"reason", err.message}});
     co_return std::nullopt;
   }
+  // A nonce is kept only for a registered agent's key, or in the registration
+  // pool for a request that registers the key: fresh keys can't fill the
+  // window that registered agents need.
+  bool registering = registers_a_key(req);
+  if (!registering) {
+    auto known = co_await ask<agent_record>(c, ctx.actors.registry, atom::get::value,
+                                            verified->key_id);
+    if (!known.ok()) {
+      // 404 as before for an unregistered agent, now without keeping its nonce.
+      err = known.error();
+      audit(ctx, "signature_rejected", verified->key_id, req.path, remote,
+            {{"reason", err.message}});
+      co_return std::nullopt;
+    }
+  }
   auto fresh = co_await ask<caf::ok_atom>(c, ctx.actors.replay, atom::check::value,
-                                          verified->key_id, verified->nonce, verified->created);
+                                          verified->key_id, verified->nonce, verified->created,
+                                          registering);
   if (!fresh.ok()) {
     err = fresh.error();
     spdlog::warn("signature rejected method={} path={} remote={} keyid={} reason=\"{}\"",

@@ -11,6 +11,11 @@
 
 namespace tessera::http {
 
+/// Whether `req` registers its signer's key (POST /api/v1/agents, POST
+/// /api/v1/provider/agents): the one kind of signed request whose key need
+/// not belong to a registered agent.
+bool registers_a_key(const request& req);
+
 /// The id of the agent that signed `req`, or nullopt with `err` set (and the
 /// failure in the audit log).
 task<std::optional<std::string>> signing_agent(const call& c, problem& err);

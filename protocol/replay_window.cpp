@@ -1,19 +1,54 @@
 #include "protocol/replay_window.hpp"
 
+#include <sodium.h>
+
+#include <cstring>
+
 namespace tessera {
 
-replay_window::replay_window(int64_t window, int64_t not_before, size_t capacity)
-    : window_(window), not_before_(not_before), capacity_(capacity) {}
+namespace {
 
-replay_window::verdict replay_window::check(const std::string& key_id, const std::string& nonce,
+replay_window::digest hash_of(std::string_view a, std::string_view b = {}, bool pair = false) {
+  replay_window::digest d;
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, d.size());
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(a.data()), a.size());
+  if (pair) {
+    // '\n' can't occur in either part, so pairs don't collide.
+    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>("\n"), 1);
+    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  }
+  crypto_generichash_final(&st, d.data(), d.size());
+  return d;
+}
+
+}  // namespace
+
+size_t replay_window::digest_hash::operator()(const digest& d) const {
+  size_t h;
+  std::memcpy(&h, d.data(), sizeof h);  // already uniformly distributed
+  return h;
+}
+
+replay_window::replay_window(int64_t window, int64_t not_before, size_t capacity, size_t per_key)
+    : window_(window), not_before_(not_before), capacity_(capacity), per_key_(per_key) {}
+
+replay_window::verdict replay_window::check(std::string_view key_id, std::string_view nonce,
                                             int64_t created, int64_t now) {
-  if (created < not_before_) return verdict::too_old;
+  if (created < not_before_)
+    return verdict::too_old;
   evict(now);
-  auto key = key_id + '\n' + nonce;  // '\n' can't occur in either part, so pairs don't collide
-  if (seen_.count(key)) return verdict::replayed;
-  if (seen_.size() >= capacity_) return verdict::full;
-  seen_.insert(key);
-  by_expiry_.emplace(created + window_, std::move(key));
+  entry e{hash_of(key_id, nonce, true), hash_of(key_id)};
+  if (seen_.count(e.pair))
+    return verdict::replayed;
+  if (seen_.size() >= capacity_)
+    return verdict::full;
+  auto& count = per_key_count_[e.key];
+  if (count >= per_key_)
+    return verdict::key_quota;
+  ++count;
+  seen_.insert(e.pair);
+  by_expiry_.emplace(created + window_, e);
   return verdict::fresh;
 }
 
@@ -21,7 +56,12 @@ void replay_window::evict(int64_t now) {
   // A signature created at t verifies while now <= t + window, so its entry
   // must stay through that second: drop only entries with expiry < now.
   auto end = by_expiry_.lower_bound(now);
-  for (auto it = by_expiry_.begin(); it != end; ++it) seen_.erase(it->second);
+  for (auto it = by_expiry_.begin(); it != end; ++it) {
+    seen_.erase(it->second.pair);
+    auto k = per_key_count_.find(it->second.key);
+    if (k != per_key_count_.end() && --k->second == 0)
+      per_key_count_.erase(k);
+  }
   by_expiry_.erase(by_expiry_.begin(), end);
 }
 

@@ -16,13 +16,14 @@ int64_t now_s() {
 constexpr int64_t window = 300;
 
 struct guard_fixture : actor_fixture {
-  replay_guard_actor spawn_guard(int64_t not_before, size_t capacity) {
-    return own(sys->spawn(tessera::replay_guard, window, not_before, capacity));
+  replay_guard_actor spawn_guard(int64_t not_before, size_t capacity, size_t per_key = 100) {
+    return own(sys->spawn(tessera::replay_guard, window, not_before, capacity, per_key));
   }
 
   caf::expected<caf::ok_atom> check(const replay_guard_actor& guard, const std::string& key,
-                                    const std::string& nonce, int64_t created) {
-    return ask<caf::ok_atom>(guard, atom::check::value, key, nonce, created);
+                                    const std::string& nonce, int64_t created,
+                                    bool registering = false) {
+    return ask<caf::ok_atom>(guard, atom::check::value, key, nonce, created, registering);
   }
 
   ec code(const caf::expected<caf::ok_atom>& res) {
@@ -113,6 +114,32 @@ BOOST_AUTO_TEST_CASE(a_pair_at_the_edge_of_the_window_is_not_replayable) {
     return;
   }
   BOOST_FAIL("could not run both checks within one second");
+}
+
+// Past its quota one key gets rate_limited; other keys are unaffected.
+BOOST_AUTO_TEST_CASE(a_key_past_its_quota_is_rate_limited) {
+  auto guard = spawn_guard(now_s() - 10, 100, 2);
+  auto created = now_s();
+  BOOST_TEST(code(check(guard, "k", "a", created)) == ec::none);
+  BOOST_TEST(code(check(guard, "k", "b", created)) == ec::none);
+  BOOST_TEST(code(check(guard, "k", "c", created)) == ec::rate_limited);
+  BOOST_TEST(code(check(guard, "other", "c", created)) == ec::none);
+}
+
+// Registration requests fill a pool of their own: when it is full, the
+// registered agents' window still takes nonces.
+BOOST_AUTO_TEST_CASE(registrations_have_a_pool_of_their_own) {
+  auto guard = spawn_guard(now_s() - 10, 200);  // registration pool: 20
+  auto created = now_s();
+  for (int i = 0; i < 20; ++i)
+    BOOST_TEST(code(check(guard, "new" + std::to_string(i), "n", created, true)) == ec::none);
+  BOOST_TEST(code(check(guard, "new20", "n", created, true)) == ec::unavailable);
+  BOOST_TEST(code(check(guard, "registered", "n", created)) == ec::none);
+  // A registration's nonce is remembered: the captured request can't be replayed.
+  BOOST_TEST(code(check(guard, "new0", "n", created, true)) == ec::invalid_signature);
+  auto st = status_of(guard);
+  BOOST_TEST(st["registration_nonces"].get<int>() == 20);
+  BOOST_TEST(st["nonces"].get<int>() == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -184,6 +184,9 @@ BOOST_AUTO_TEST_CASE(heartbeat_answers_status_and_deadline) {
   BOOST_TEST(res.json()["next_deadline"].get<std::string>().size() == 24u);
   agent b;
   auto target = "/api/v1/agents/" + a.id + "/heartbeat";
+  // An unregistered key is not found before anything else (its nonce is not kept).
+  BOOST_TEST(server.send("POST", target, "", b.sign_request("POST", target, "")).status == 404);
+  BOOST_REQUIRE_EQUAL(b.register_at(server, b.sign(b.card())).status, 201);
   BOOST_TEST(server.send("POST", target, "", b.sign_request("POST", target, "")).status == 403);
 }
 
