@@ -28,27 +28,6 @@ void apply_cors(const config::server_settings& s, const request& req, response& 
   }
 }
 
-/// Control characters and quotes of client input, escaped for a log line.
-std::string printable(std::string_view text, size_t max = 512) {
-  std::string out;
-  out.reserve(std::min(text.size(), max));
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c == ' ') {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 bool valid_request_id(const std::string& id) {
@@ -89,12 +68,13 @@ bool answer_before_body(const context& ctx, exchange& x) {
   if (!x.matched) {
     if (path_known) {
       send_error(res, ec::invalid_request, "method not allowed: " + req.method + " " +
-                                               printable(req.path, 200) + " (allowed: " +
+                                               encoding::printable(req.path, 200) + " (allowed: " +
                                                allowed + ")");
       res.status = 405;
       res.set_header("Allow", allowed);
     } else {
-      send_error(res, ec::not_found, "no route for " + req.method + " " + printable(req.path, 200));
+      send_error(res, ec::not_found,
+                 "no route for " + req.method + " " + encoding::printable(req.path, 200));
     }
     return true;
   }
@@ -129,7 +109,7 @@ task<> answer(const context& ctx, io_worker& io, exchange& x) {
       co_await r.fn(c);
     } catch (const std::exception& e) {
       spdlog::error("unhandled exception request_id={} path={} what={}", x.request_id,
-                    printable(x.req.path), e.what());
+                    encoding::printable(x.req.path), e.what());
       res.stream.reset();
       send_error(res, ec::internal, "internal error");
     }
@@ -149,8 +129,9 @@ void log_access(const exchange& x, size_t body_bytes) {
   // `remote` is the client (behind trusted proxies too), `peer` the socket.
   spdlog::info("http request_id={} remote={} peer={} method={} path={} status={} bytes={} "
                "micros={}",
-               x.request_id, printable(x.remote, 64), x.req.remote_addr, printable(x.req.method, 32),
-               printable(x.req.path), x.res.status, body_bytes, us);
+               x.request_id, encoding::printable(x.remote, 64), x.req.remote_addr,
+               encoding::printable(x.req.method, 32), encoding::printable(x.req.path),
+               x.res.status, body_bytes, us);
 }
 
 }  // namespace tessera::http

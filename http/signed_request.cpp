@@ -6,6 +6,7 @@
 
 #include "http/ask.hpp"
 #include "http/audit.hpp"
+#include "protocol/encoding.hpp"
 #include "protocol/http_signature.hpp"
 
 namespace tessera::http {
@@ -34,7 +35,7 @@ task<std::optional<std::string>> signing_agent(const call& c, problem& err) {
   if (!verified) {
     // A security event: say why, never what was sent (headers, body).
     spdlog::warn("signature rejected method={} path={} remote={} reason=\"{}\"", req.method,
-                 req.path, remote, err.message);
+                 encoding::printable(req.path), remote, encoding::printable(err.message));
     audit(ctx, "signature_rejected", "", req.path, remote, {{"reason", err.message}});
     co_return std::nullopt;
   }
@@ -59,7 +60,8 @@ task<std::optional<std::string>> signing_agent(const call& c, problem& err) {
   if (!fresh.ok()) {
     err = fresh.error();
     spdlog::warn("signature rejected method={} path={} remote={} keyid={} reason=\"{}\"",
-                 req.method, req.path, remote, verified->key_id, err.message);
+                 req.method, encoding::printable(req.path), remote, verified->key_id,
+                 encoding::printable(err.message));
     audit(ctx, "signature_rejected", verified->key_id, req.path, remote,
           {{"reason", err.message}});
     co_return std::nullopt;

@@ -22,4 +22,8 @@ std::string hex_encode(std::string_view bytes);
 /// points above U+10FFFF).
 bool valid_utf8(std::string_view text);
 
+/// Client input for a log line: control characters, quotes, backslashes and
+/// spaces as \xNN (a decoded path with %0A can't forge a line), cut at `max`.
+std::string printable(std::string_view text, size_t max = 512);
+
 }  // namespace tessera::encoding

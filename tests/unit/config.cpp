@@ -908,6 +908,11 @@ BOOST_AUTO_TEST_CASE(redact_dsn_forms) {
   BOOST_TEST(redact_dsn("postgresql://user@host/db") == "postgresql://user@host/db");
   BOOST_TEST(redact_dsn("postgresql://host/db?user=u&password=secret&sslmode=require") ==
              "postgresql://host/db?user=u&password=***&sslmode=require");
+  // libpq percent-decodes the query's keys too.
+  BOOST_TEST(redact_dsn("postgresql://host/db?pass%77ord=secret&sslmode=require") ==
+             "postgresql://host/db?pass%77ord=***&sslmode=require");
+  BOOST_TEST(redact_dsn("postgresql://host/db?%70ASSWORD=x&%70assword=secret") ==
+             "postgresql://host/db?%70ASSWORD=x&%70assword=***");
   BOOST_TEST(redact_dsn("./tessera.db") == "./tessera.db");
   BOOST_TEST(redact_dsn("/var/lib/tessera/my data.db") == "/var/lib/tessera/my data.db");
 }

@@ -108,4 +108,13 @@ BOOST_AUTO_TEST_CASE(utf8_is_checked_strictly) {
   BOOST_TEST(!valid_utf8("\x80"));                    // a lone continuation byte
 }
 
+// A decoded path with %0A must not start a new line in the text log.
+BOOST_AUTO_TEST_CASE(printable_escapes_what_could_forge_a_log_line) {
+  using tessera::encoding::printable;
+  BOOST_TEST(printable("/api/v1/x\n2026-12-06 [info] forged") ==
+             "/api/v1/x\\x0a2026-12-06\\x20[info]\\x20forged");
+  BOOST_TEST(printable("a\"b\\c\x7f\r") == "a\\x22b\\x5cc\\x7f\\x0d");
+  BOOST_TEST(printable(std::string(600, 'p'), 512) == std::string(512, 'p') + "...");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
