@@ -37,13 +37,15 @@ fetch_worker_actor::behavior_type fetch_worker(fetch_worker_actor::pointer self,
       [=](atom::fetch, const std::string& url) -> caf::result<std::string> {
         self->quit();
         auto got = net::outbound::fetch(url, limits, allow);
-        // Which address a name resolved to stays inside: telling the caller
-        // would let anyone map the server's internal DNS through card urls.
-        if (got.error == net::outbound::error_code::address_blocked)
+        // Which address a name resolved to, or whether it resolved at all,
+        // stays inside: telling them apart would let anyone map the server's
+        // internal DNS through card urls.
+        if (got.error == net::outbound::error_code::address_blocked ||
+            got.error == net::outbound::error_code::resolve_failed)
           return make_error(ec::verification_failed,
-                            "the endpoint's host resolves to an address outbound requests may not "
-                            "reach (loopback, private, link-local or reserved; see "
-                            "security.allow_cidrs)");
+                            "the endpoint's host has no address outbound requests may reach (it "
+                            "does not resolve, or resolves to a loopback, private, link-local or "
+                            "reserved address; see security.allow_cidrs)");
         if (!got.ok())
           return make_error(ec::verification_failed, got.error_message);
         return std::move(got.body);

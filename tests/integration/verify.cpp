@@ -423,10 +423,22 @@ BOOST_AUTO_TEST_CASE(a_name_that_resolves_to_a_blocked_address_is_not_contacted)
   agent a;
   t.register_agent(a, "http://localhost:" + std::to_string(listener.port()) + "/agents/x");
   auto res = t.verify(a);
-  t.expect_failure(a, res, "resolves to an address outbound requests may not reach");
+  t.expect_failure(a, res, "has no address outbound requests may reach");
   // Which address it was stays on the server: no mapping internal DNS through card urls.
   BOOST_TEST(res.body.find("127.0.0.1") == std::string::npos, res.body);
   BOOST_TEST(listener.connections() == 0);
+}
+
+// "No address" and "a blocked address" read the same, so card urls can't
+// tell which internal names exist.
+BOOST_AUTO_TEST_CASE(a_name_that_does_not_resolve_reads_like_a_blocked_one) {
+  tesserad t;
+  agent a;
+  t.register_agent(a, "http://no-such-host.invalid/agents/x");
+  auto res = t.verify(a);
+  t.expect_failure(a, res, "has no address outbound requests may reach");
+  // Before: "no-such-host.invalid has no address", told apart from a blocked one.
+  BOOST_TEST(res.body.find("no-such-host.invalid has no address") == std::string::npos, res.body);
 }
 
 BOOST_AUTO_TEST_CASE(a_blocked_endpoint_is_not_contacted) {
@@ -434,7 +446,7 @@ BOOST_AUTO_TEST_CASE(a_blocked_endpoint_is_not_contacted) {
   silent_listener listener;
   agent a;
   t.register_agent(a, "http://127.0.0.1:" + std::to_string(listener.port()) + "/agents/x");
-  t.expect_failure(a, t.verify(a), "resolves to an address outbound requests may not reach");
+  t.expect_failure(a, t.verify(a), "has no address outbound requests may reach");
   BOOST_TEST(listener.connections() == 0);
 }
 
