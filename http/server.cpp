@@ -109,6 +109,7 @@ void server::stop() {
     std::vector<std::shared_ptr<ws::session>> sessions;
     {
       std::lock_guard lock(d.ws_env.m);
+      d.ws_env.stopping = true;
       for (auto& [_, weak] : d.ws_env.sessions)
         if (auto s = weak.lock())
           sessions.push_back(std::move(s));

@@ -118,9 +118,17 @@ void session::on_accept(beast::error_code e) {
     finish();
     return;
   }
+  bool stopping;
   {
     std::lock_guard lock(env_.m);
     env_.sessions.emplace(this, weak_from_this());
+    stopping = env_.stopping;
+  }
+  if (stopping) {
+    // The server took its list of sessions before this handshake finished.
+    close(signal::close_code::going_away, "server stopping");
+    read();  // reads until the close completes
+    return;
   }
   auto sink = std::make_shared<session_detail::strand_sink>(weak_from_this(), env_.gate);
   const auto& a = env_.actors;
