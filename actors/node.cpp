@@ -24,11 +24,6 @@
 
 namespace tessera {
 
-namespace {
-// Bounds the replay window's memory: at most this many signed requests per
-// skew window (about 100 MB at the limit).
-}  // namespace
-
 node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   std::unique_ptr<soci::session> sql;
   std::string audit_chain_end;

@@ -4,29 +4,11 @@
 #include <cctype>
 #include <string_view>
 
+#include "protocol/encoding.hpp"
+
 namespace tessera::config {
 
 namespace {
-
-// A URI query key as libpq reads it: percent-decoded ("pass%77ord" is "password").
-std::string decoded_key(std::string_view text) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-  };
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-        hex(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
 
 // postgresql://user:secret@host/db?password=secret -> both secrets become ***.
 std::string redact_url(std::string dsn) {
@@ -40,9 +22,13 @@ std::string redact_url(std::string dsn) {
   // libpq also takes the password as a query parameter.
   for (size_t param = dsn.find('?'); param != std::string::npos;
        param = dsn.find('&', param + 1)) {
+    // libpq percent-decodes the keys too: "pass%77ord" is "password".
     size_t key_end = std::min(dsn.find_first_of("=&#", param + 1), dsn.size());
+    std::string key;
     if (key_end == dsn.size() || dsn[key_end] != '=' ||
-        decoded_key(std::string_view(dsn).substr(param + 1, key_end - param - 1)) != "password")
+        !encoding::percent_decode(std::string_view(dsn).substr(param + 1, key_end - param - 1),
+                                  false, key) ||
+        key != "password")
       continue;
     size_t value = key_end + 1;
     size_t value_end = std::min(dsn.find_first_of("&#", value), dsn.size());

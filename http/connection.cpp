@@ -88,7 +88,7 @@ std::string head_of(const exchange& x, bool keep_alive, bool streaming) {
 bool split_target(std::string_view target, request& req, std::string& why) {
   auto q = target.find('?');
   auto path = target.substr(0, q);
-  if (!percent_decode(path, false, req.path)) {
+  if (!encoding::percent_decode(path, false, req.path)) {
     why = "the path is not validly percent-encoded";
     return false;
   }

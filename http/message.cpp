@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/encoding.hpp"
+
 namespace tessera::http {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -83,42 +85,6 @@ void response::set_content(std::string text, std::string content_type) {
   set_header("Content-Type", std::move(content_type));
 }
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-bool percent_decode(std::string_view text, bool plus_is_space, std::string& out) {
-  out.clear();
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size())
-        return false;
-      int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0)
-        return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return true;
-}
-
 bool parse_query(std::string_view query,
                  std::vector<std::pair<std::string, std::string>>& out) {
   size_t at = 0;
@@ -130,8 +96,8 @@ bool parse_query(std::string_view query,
     if (!part.empty()) {
       auto eq = part.find('=');
       std::string key, value;
-      if (!percent_decode(part.substr(0, eq), true, key) ||
-          !percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1),
+      if (!encoding::percent_decode(part.substr(0, eq), true, key) ||
+          !encoding::percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1),
                           true, value))
         return false;
       out.emplace_back(std::move(key), std::move(value));

@@ -60,10 +60,6 @@ struct response {
 /// ASCII case-insensitive equality (header names).
 bool iequals(std::string_view a, std::string_view b);
 
-/// Percent-decodes `text`; in a query, '+' is a space. False when a '%' is
-/// not followed by two hex digits.
-bool percent_decode(std::string_view text, bool plus_is_space, std::string& out);
-
 /// Splits a query string ("a=1&b=two") into decoded pairs; false when a part
 /// is not validly encoded.
 bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out);

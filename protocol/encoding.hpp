@@ -22,6 +22,10 @@ std::string hex_encode(std::string_view bytes);
 /// points above U+10FFFF).
 bool valid_utf8(std::string_view text);
 
+/// Percent-decodes `text`; in a query, '+' is a space. False when a '%' is
+/// not followed by two hex digits.
+bool percent_decode(std::string_view text, bool plus_is_space, std::string& out);
+
 /// Client input for a log line: control characters, quotes, backslashes and
 /// spaces as \xNN (a decoded path with %0A can't forge a line), cut at `max`.
 std::string printable(std::string_view text, size_t max = 512);

@@ -3,22 +3,16 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <string>
 
 namespace tessera {
 
 namespace {
 
-replay_window::digest hash_of(std::string_view a, std::string_view b = {}, bool pair = false) {
+replay_window::digest hash_of(std::string_view text) {
   replay_window::digest d;
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, d.size());
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(a.data()), a.size());
-  if (pair) {
-    // '\n' can't occur in either part, so pairs don't collide.
-    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>("\n"), 1);
-    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  }
-  crypto_generichash_final(&st, d.data(), d.size());
+  crypto_generichash(d.data(), d.size(), reinterpret_cast<const unsigned char*>(text.data()),
+                     text.size(), nullptr, 0);
   return d;
 }
 
@@ -38,7 +32,11 @@ replay_window::verdict replay_window::check(std::string_view key_id, std::string
   if (created < not_before_)
     return verdict::too_old;
   evict(now);
-  entry e{hash_of(key_id, nonce, true), hash_of(key_id)};
+  // '\n' can't occur in either part, so pairs don't collide.
+  std::string pair{key_id};
+  pair += '\n';
+  pair += nonce;
+  entry e{hash_of(pair), hash_of(key_id)};
   if (seen_.count(e.pair))
     return verdict::replayed;
   if (seen_.size() >= capacity_)

@@ -42,7 +42,7 @@ struct session_env {
   std::shared_ptr<post_gate> gate = std::make_shared<post_gate>();
 
   std::atomic<int> live{0};  // upgraded connections, counted against max_connections
-  std::mutex m;              // guards `sessions` and `stopping`; `idle` is signalled when live reaches 0
+  std::mutex m;  // guards `sessions` and `stopping`; `idle` is signalled when live reaches 0
   std::condition_variable idle;
   std::unordered_map<const session*, std::weak_ptr<session>> sessions;
   bool stopping = false;  // set when the server stops: a handshake finishing later closes 1001
