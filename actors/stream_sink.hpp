@@ -10,12 +10,15 @@
 
 namespace tessera {
 
+/// Text shared by every stream it is sent to (one event, fanned out).
+using shared_text = std::shared_ptr<const std::string>;
+
 class stream_sink {
 public:
   virtual ~stream_sink() = default;
   /// Queues one event, complete as it goes on the wire ("id: ..\ndata: ..\n\n").
   /// False once the stream is closed (by the client, the server or a full queue).
-  virtual bool send(std::string event) = 0;
+  virtual bool send(const shared_text& event) = 0;
   /// Queues `last` (may be empty), then ends the response.
   virtual void close(std::string last) = 0;
 };

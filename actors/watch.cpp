@@ -29,10 +29,12 @@ watch_actor::behavior_type watch_hub(self_ptr self, config::watch_settings cfg, 
         auto& st = self->state;
         st.events += 1;
         const auto& e = st.history->add(ev, now_ms());
+        // One copy of the text, shared by every stream it goes to.
+        auto text = std::make_shared<const std::string>(e.text);
         for (auto it = st.streams.begin(); it != st.streams.end();) {
           if (!watch::matches(it->second.filter, e)) {
             ++it;
-          } else if (it->second.sink->send(e.text)) {
+          } else if (it->second.sink->send(text)) {
             st.delivered += 1;
             ++it;
           } else {
@@ -51,10 +53,12 @@ watch_actor::behavior_type watch_hub(self_ptr self, config::watch_settings cfg, 
           auto missed = st.history->since(last_id);
           if (!missed) {
             st.resets += 1;
-            sink->send(watch::reset_text(st.history->newest_id()));
+            sink->send(std::make_shared<const std::string>(
+                watch::reset_text(st.history->newest_id())));
           } else {
             for (const auto* e : *missed)
-              if (watch::matches(f, *e) && !sink->send(e->text))
+              if (watch::matches(f, *e) &&
+                  !sink->send(std::make_shared<const std::string>(e->text)))
                 return caf::ok_atom::value;  // it could not take them: it is closed
           }
         }

@@ -10,7 +10,6 @@
 #include "http/connections.hpp"
 #include "http/io_worker.hpp"
 #include "http/respond.hpp"
-#include "protocol/crypto.hpp"
 #include "protocol/encoding.hpp"
 #include "protocol/http_framing.hpp"
 #include "ws/session.hpp"
@@ -394,7 +393,7 @@ void connection::refuse(int status, const char* code, std::string message) {
   }
   x_->remote = peer_;
   if (x_->request_id.empty())
-    x_->request_id = encoding::hex_encode(crypto::random_bytes(8));
+    x_->request_id = new_request_id();
   x_->res = response{};
   x_->res.status = status;
   x_->res.set_content(error_json(code, message), "application/json");
@@ -435,10 +434,12 @@ void connection::start_stream() {
                      self->writing_ = false;
                      if (e)
                        return self->end_stream(false);
+                     beast::error_code ignored;
+                     self->stream_.socket().non_blocking(true, ignored);
                      std::weak_ptr<connection> weak = self;
                      auto* w = &self->worker_;
                      self->x_->res.stream->attach([weak, w] {
-                       w->post([weak] {
+                       w->post_batched([weak] {
                          if (auto c = weak.lock())
                            c->write_stream();
                        });
@@ -461,15 +462,43 @@ void connection::write_stream() {
     return;
   }
   bool ended = false, overflowed = false;
-  auto data = x_->res.stream->take(ended, overflowed);
+  x_->res.stream->take(stream_events_, ended, overflowed);
   if (overflowed)
     return end_stream(true);
-  if (data.empty()) {
+  if (stream_events_.empty()) {
     if (ended)
       end_stream(false);
     return;
   }
-  stream_out_ = std::move(data);
+  // Mostly the socket's buffer has room: send at once, in one gather write,
+  // without the reactor or a timer (non-blocking since start_stream).
+  thread_local std::vector<net::const_buffer> parts;
+  parts.clear();
+  size_t total = 0;
+  for (const auto& ev : stream_events_) {
+    parts.emplace_back(net::buffer(*ev));
+    total += ev->size();
+  }
+  beast::error_code e;
+  auto sent = stream_.socket().write_some(parts, e);
+  if (e && e != net::error::would_block)
+    return end_stream(false);
+  if (e)
+    sent = 0;
+  if (sent == total) {
+    stream_events_.clear();
+    if (ended)
+      end_stream(false);
+    return;
+  }
+  // The rest waits for the socket, with a deadline.
+  stream_out_.clear();
+  for (const auto& ev : stream_events_) {
+    auto skip = std::min(sent, ev->size());
+    stream_out_.append(*ev, skip);
+    sent -= skip;
+  }
+  stream_events_.clear();
   writing_ = true;
   stream_.expires_after(ctx_.cfg.server.body_timeout);
   net::async_write(stream_, net::buffer(stream_out_),

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/dispatch.hpp"
 #include "http/event_stream.hpp"
@@ -87,7 +88,8 @@ private:
   std::optional<parser_type> parser_;
   std::unique_ptr<exchange> x_;
   std::string head_;  // the serialized response header, while it is written
-  std::string stream_out_;  // stream bytes being written
+  std::string stream_out_;  // stream bytes being written asynchronously
+  std::vector<shared_text> stream_events_;  // taken from the stream, to write now
   boost::asio::steady_timer ping_;
   boost::asio::steady_timer deadline_;
   bool deadline_hit_ = false;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 #include "actors/clock.hpp"
 #include "http/access_control.hpp"
 #include "http/audit.hpp"
@@ -39,13 +41,32 @@ bool valid_request_id(const std::string& id) {
   return true;
 }
 
+std::string new_request_id() {
+  // splitmix64 over a random starting point, one per thread.
+  thread_local uint64_t state = [] {
+    uint64_t seed = 0;
+    auto bytes = crypto::random_bytes(sizeof seed);
+    std::memcpy(&seed, bytes.data(), sizeof seed);
+    return seed;
+  }();
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, z >>= 4)
+    id[i] = digits[z & 15];
+  return id;
+}
+
 bool answer_before_body(const context& ctx, exchange& x) {
   auto& req = x.req;
   auto& res = x.res;
   x.remote = ctx.limiter->client_of(req);
   x.request_id = req.header("X-Request-Id");
   if (!valid_request_id(x.request_id))
-    x.request_id = encoding::hex_encode(crypto::random_bytes(8));
+    x.request_id = new_request_id();
   if (auto d = ctx.limiter->take_ip(x.remote, now_ms()); !d.allowed) {
     send_rate_limited(res, d, "too many requests from this address");
     return true;

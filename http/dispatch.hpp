@@ -37,5 +37,8 @@ void log_access(const exchange& x, size_t body_bytes);
 
 /// X-Request-Id as clients may choose it: 1..64 of [A-Za-z0-9._-].
 bool valid_request_id(const std::string& id);
+/// A fresh request id: 16 hex digits from a per-thread generator seeded from
+/// the system's random source (unique, not secret; no system call each).
+std::string new_request_id();
 
 }  // namespace tessera::http

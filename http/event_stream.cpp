@@ -10,21 +10,23 @@ void event_stream::wake_locked(std::unique_lock<std::mutex>& lock) {
   wake_pending_ = true;
   auto wake = wake_;
   lock.unlock();
-  wake();
+  (*wake)();
 }
 
-bool event_stream::send(std::string event) {
+bool event_stream::send(const shared_text& event) {
   std::unique_lock lock(m_);
   if (closing_ || overflowed_ || finished_)
     return false;
-  if (queued_.size() + event.size() > max_bytes_) {
+  if (queued_bytes_ + event->size() > max_bytes_) {
     overflowed_ = true;
     queued_.clear();
+    queued_bytes_ = 0;
     wake_pending_ = false;  // wake even while a write is in progress: it is cut off
     wake_locked(lock);
     return false;
   }
-  queued_ += event;
+  queued_.push_back(event);
+  queued_bytes_ += event->size();
   wake_locked(lock);
   return true;
 }
@@ -34,7 +36,10 @@ void event_stream::close(std::string last) {
   if (closing_ || overflowed_ || finished_)
     return;
   closing_ = true;
-  queued_ += last;
+  if (!last.empty()) {
+    queued_bytes_ += last.size();
+    queued_.push_back(std::make_shared<const std::string>(std::move(last)));
+  }
   wake_locked(lock);
 }
 
@@ -45,7 +50,7 @@ void event_stream::on_closed(std::function<void()> f) {
 
 void event_stream::attach(std::function<void()> wake) {
   std::unique_lock lock(m_);
-  wake_ = std::move(wake);
+  wake_ = std::make_shared<const std::function<void()>>(std::move(wake));
   if (!queued_.empty() || closing_ || overflowed_)
     wake_locked(lock);
 }
@@ -55,12 +60,16 @@ bool event_stream::overflowed() {
   return overflowed_;
 }
 
-std::string event_stream::take(bool& ended, bool& overflowed) {
+void event_stream::take(std::vector<shared_text>& out, bool& ended, bool& overflowed) {
   std::lock_guard lock(m_);
   wake_pending_ = false;
   overflowed = overflowed_;
   ended = closing_ || overflowed_;
-  return std::exchange(queued_, {});
+  // The queue keeps its capacity for the next events.
+  out.insert(out.end(), std::make_move_iterator(queued_.begin()),
+             std::make_move_iterator(queued_.end()));
+  queued_.clear();
+  queued_bytes_ = 0;
 }
 
 void event_stream::finish() {
@@ -71,6 +80,7 @@ void event_stream::finish() {
       return;
     finished_ = true;
     queued_.clear();
+    queued_bytes_ = 0;
     wake_ = nullptr;
     notify = std::move(on_closed_);
   }

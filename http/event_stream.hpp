@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "actors/stream_sink.hpp"
 
@@ -19,7 +20,7 @@ public:
   explicit event_stream(size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // -- the feeder's side (stream_sink) --
-  bool send(std::string event) override;
+  bool send(const shared_text& event) override;
   void close(std::string last) override;
 
   // -- the handler's side --
@@ -32,9 +33,9 @@ public:
   /// From now on, `wake` runs (on any thread; it posts) whenever there is
   /// something to write; once at once if something is queued already.
   void attach(std::function<void()> wake);
-  /// What is queued, emptied; `ended` once close() was called (and all of it
-  /// taken) or the queue overflowed.
-  std::string take(bool& ended, bool& overflowed);
+  /// Moves what is queued to the end of `out`; `ended` once close() was
+  /// called (and all of it taken) or the queue overflowed.
+  void take(std::vector<shared_text>& out, bool& ended, bool& overflowed);
   /// Whether a send did not fit (also while a write is still in progress).
   bool overflowed();
   /// The connection is gone or done: refuse everything from now on and run
@@ -46,12 +47,15 @@ private:
 
   const size_t max_bytes_;
   std::mutex m_;
-  std::string queued_;
+  // Events, not their bytes concatenated: a fanned-out event is shared, so
+  // the feeder allocates nothing per stream.
+  std::vector<shared_text> queued_;
+  size_t queued_bytes_ = 0;
   bool closing_ = false;     // close() was called
   bool overflowed_ = false;  // a send did not fit
   bool finished_ = false;
   bool wake_pending_ = false;
-  std::function<void()> wake_;
+  std::shared_ptr<const std::function<void()>> wake_;  // shared: copied under the lock
   std::function<void()> on_closed_;
 };
 

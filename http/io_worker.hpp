@@ -12,9 +12,12 @@
 #include <caf/all.hpp>
 #include <caf/scoped_execution_unit.hpp>
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include <vector>
 
 #include "ws/post_gate.hpp"
 
@@ -67,7 +70,33 @@ public:
       boost::asio::post(ioc_, std::forward<F>(f));
   }
 
+  /// As post(), for work that comes in bursts from other threads (an event
+  /// fanned out to thousands of streams): what arrives while a batch is
+  /// pending joins it, so the thread is woken once per burst, not per call.
+  void post_batched(std::function<void()> f) {
+    {
+      std::lock_guard lock(batch_m_);
+      batch_.push_back(std::move(f));
+      if (batch_.size() > 1)
+        return;  // a drain is posted already
+    }
+    post([this] { drain_batch(); });
+  }
+
 private:
+  void drain_batch() {
+    {
+      std::lock_guard lock(batch_m_);
+      draining_.swap(batch_);  // batch_ gets the emptied vector's capacity back
+    }
+    for (auto& f : draining_)
+      f();
+    draining_.clear();
+  }
+
+  std::mutex batch_m_;
+  std::vector<std::function<void()>> batch_;
+  std::vector<std::function<void()>> draining_;  // this thread's only
   boost::asio::io_context ioc_{1};
   // Keeps run() going while there is nothing to do.
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ioc_.get_executor()};

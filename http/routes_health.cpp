@@ -1,5 +1,5 @@
 // /api/v1/health: a real round trip through each component, all asked at
-// once, ahead of their queued work (high priority) and with a deadline of
+// once (concurrent checks on one I/O thread share a round), ahead of their queued work (high priority) and with a deadline of
 // their own: a component that answers is "ok", one that is alive but does not
 // answer in time is "slow" (busy is not dead: the node still serves), one
 // that is gone is "down" (503).
@@ -7,7 +7,9 @@
 
 #include "http/ask.hpp"
 #include "http/respond.hpp"
+#include "http/rounds.hpp"
 #include "http/route_table.hpp"
+#include "protocol/health.hpp"
 
 namespace tessera::http {
 
@@ -60,13 +62,8 @@ std::string field(const std::string& status, const char* key) {
   return doc[key].get<std::string>();
 }
 
-/// The worse of two states.
-std::string worst(const std::string& a, const std::string& b) {
-  auto rank = [](const std::string& s) { return s == "down" ? 2 : s == "ok" ? 0 : 1; };
-  return rank(a) >= rank(b) ? a : b;
-}
-
-task<> health(const call& c) {
+/// One round trip through every component, all asked at once.
+task<health::verdict> check_components(const call& c) {
   const auto& a = c.ctx.actors;
   probe_result database, writer, registry, replay, hub;
   latch done(5);
@@ -89,23 +86,27 @@ task<> health(const call& c) {
     if (!broker_ok)
       signaling = "degraded";
   }
-  nlohmann::ordered_json components;
-  components["database"] = worst(database.state, writer.state);
-  components["registry"] = registry.state;
-  components["signatures"] = replay.state;
-  components["signaling"] = signaling;
-  bool down = false, all_ok = true;
-  for (const auto& [_, state] : components.items()) {
-    down = down || state == "down";
-    all_ok = all_ok && state == "ok";
-  }
-  nlohmann::ordered_json body;
-  body["status"] = all_ok ? "ok" : "degraded";
-  body["components"] = components;
+  std::optional<int64_t> online;
   if (registry.state == "ok")
-    body["agents_online"] = nlohmann::json::parse(registry.status).value("online", 0);
+    online = nlohmann::json::parse(registry.status).value("online", int64_t{0});
+  co_return health::summarize({{"database", health::worst(database.state, writer.state)},
+                               {"registry", registry.state},
+                               {"signatures", replay.state},
+                               {"signaling", signaling}},
+                              online);
+}
+
+/// Concurrent health checks on one I/O thread share a round (http/rounds.hpp):
+/// each answer still comes from probes that started after its request.
+task<> health(const call& c) {
+  thread_local rounds<health::verdict> per_thread;
+  std::function<task<health::verdict>()> make = [&c] { return check_components(c); };
+  auto verdict = co_await per_thread.join(make);
+  if (!verdict)
+    co_return send_error(c.res, ec::internal, "internal error");
   // Slow or degraded still answers 200: this node serves.
-  send_json(c.res, down ? 503 : 200, body);
+  c.res.status = verdict->http_status;
+  c.res.set_content(verdict->body, "application/json");
 }
 
 }  // namespace

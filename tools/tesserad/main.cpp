@@ -105,8 +105,12 @@ int main(int argc, char** argv) {
 
   caf::actor_system_config cfg;
   tessera::register_messages(cfg);
-  if (settings.actors.threads > 0)
-    cfg.set("scheduler.max-threads", static_cast<size_t>(settings.actors.threads));
+  // One scheduler thread per core unless configured (CAF's own default is at
+  // least 4, which on 2 cores only adds context switches).
+  auto threads = settings.actors.threads > 0
+                     ? static_cast<size_t>(settings.actors.threads)
+                     : std::max<size_t>(1, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
   // CAF's work stealing lets an idle worker poll 100 times, then 500 times
   // more with a 50 us sleep between polls: on 2 cores that is a context
   // switch per poll, and a message sent meanwhile waits for the sleep. With
