@@ -25,7 +25,7 @@
 namespace tessera {
 
 node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
-  std::unique_ptr<soci::session> sql;
+  std::unique_ptr<storage::session> sql;
   std::string audit_chain_end;
   try {
     sql = storage::open_session(s.database, storage::session_role::writer);

@@ -18,7 +18,7 @@ namespace tessera {
 namespace {
 
 /// Binds the agent to the claim token's user if the token is still good.
-problem use_claim(soci::session& sql, const write_op& op) {
+problem use_claim(storage::session& sql, const write_op& op) {
   namespace creds = storage::credentials;
   if (!storage::agents::find(sql, op.agent.id))
     return {ec::not_found, "no agent with id " + op.agent.id};
@@ -31,7 +31,7 @@ problem use_claim(soci::session& sql, const write_op& op) {
 
 /// A user's open reports can't pile up: checked here, in the single writer,
 /// so concurrent filings can't all slip under the limit.
-problem insert_report(soci::session& sql, const report& r) {
+problem insert_report(storage::session& sql, const report& r) {
   namespace reports = storage::reports;
   if (auto open = reports::open_on(sql, r.reporter_id, r.target_kind, r.target_id))
     return {ec::conflict, "target_id: you already reported it (report " + *open + " is open)"};
@@ -46,7 +46,7 @@ problem insert_report(soci::session& sql, const report& r) {
 /// Only the first of concurrent review posts may credit the agent: the
 /// handler decided its credit from the `credited` it read, which must still
 /// be the stored one (`expected`; "" when there is no review yet).
-problem put_review(soci::session& sql, const review& r, const std::string& expected) {
+problem put_review(storage::session& sql, const review& r, const std::string& expected) {
   auto existing = storage::reviews::find_of(sql, r.agent_id, r.user_id);
   if ((existing ? existing->credited : std::string{}) != expected)
     return {ec::conflict, "the review changed while it was being written; send it again"};
@@ -57,7 +57,7 @@ problem put_review(soci::session& sql, const review& r, const std::string& expec
 
 /// Adds `contact_id` to `agent_id`'s list; the limit is checked here, in
 /// the single writer, so concurrent adds can't all slip under it.
-problem add_contact(soci::session& sql, const std::string& agent_id,
+problem add_contact(storage::session& sql, const std::string& agent_id,
                     const std::string& contact_id, int64_t at) {
   using storage::contacts::add_result;
   switch (storage::contacts::add(sql, agent_id, contact_id, at)) {
@@ -77,7 +77,7 @@ problem add_contact(soci::session& sql, const std::string& agent_id,
 }
 
 /// One pending request per pair, and a bounded number per sender.
-problem insert_contact_request(soci::session& sql, const contact_request& r) {
+problem insert_contact_request(storage::session& sql, const contact_request& r) {
   namespace store = storage::contacts;
   if (!storage::agents::find(sql, r.from_id))
     return {ec::not_found, "no agent with id " + r.from_id};
@@ -95,7 +95,7 @@ problem insert_contact_request(soci::session& sql, const contact_request& r) {
 
 /// The recipient answers once; accepting makes the two mutual contacts in
 /// the same transaction (rolled back whole if either list is full).
-problem answer_contact_request(soci::session& sql, const write_op& op) {
+problem answer_contact_request(storage::session& sql, const write_op& op) {
   namespace store = storage::contacts;
   const auto& status = op.creq.status;
   if (status != "accepted" && status != "rejected")
@@ -116,7 +116,7 @@ problem answer_contact_request(soci::session& sql, const write_op& op) {
 /// Applies one op inside the caller's transaction; a problem means "not
 /// applied": the op checks before it writes, and the caller rolls back
 /// anything written before a later check failed.
-problem apply(soci::session& sql, const write_op& op) {
+problem apply(storage::session& sql, const write_op& op) {
   namespace repo = storage::agents;
   namespace users = storage::users;
   namespace creds = storage::credentials;
@@ -245,7 +245,7 @@ problem apply(soci::session& sql, const write_op& op) {
 
 /// Applies a group of ops; the first problem aborts the group (the caller
 /// rolls back to before it).
-problem apply_all(soci::session& sql, const std::vector<write_op>& ops) {
+problem apply_all(storage::session& sql, const std::vector<write_op>& ops) {
   for (const auto& op : ops)
     if (auto p = apply(sql, op); p.code != ec::none)
       return p;
@@ -338,7 +338,7 @@ void commit_pending(persistence_state& st) {
 }  // namespace
 
 persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer<persistence_state> self,
-                                             std::unique_ptr<soci::session> sql,
+                                             std::unique_ptr<storage::session> sql,
                                              config::database_settings db) {
   self->state.sql = std::move(sql);
   self->state.db = std::move(db);

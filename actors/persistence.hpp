@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include <soci/soci.h>
+#include "storage/session.hpp"
 
 #include "actors/interfaces.hpp"
 #include "config/settings.hpp"
@@ -18,7 +18,7 @@ struct pending_write {
 };
 
 struct persistence_state {
-  std::unique_ptr<soci::session> sql;
+  std::unique_ptr<storage::session> sql;
   config::database_settings db;
   std::vector<pending_write> pending;
   bool commit_scheduled = false;
@@ -32,7 +32,7 @@ struct persistence_state {
 
 /// `sql` is an open writer session on a migrated schema.
 persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer<persistence_state> self,
-                                             std::unique_ptr<soci::session> sql,
+                                             std::unique_ptr<storage::session> sql,
                                              config::database_settings db);
 
 /// Upper bound on writes per transaction, so one transaction stays short.

@@ -65,36 +65,36 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
   return {
       [=](atom::get, const std::string& id) -> caf::result<agent_record> {
         return run_find(
-            self->state, [&](soci::session& sql) { return storage::agents::find(sql, id); },
+            self->state, [&](storage::session& sql) { return storage::agents::find(sql, id); },
             "no agent with id " + id);
       },
       [=](atom::list, const agent_query& q) -> caf::result<agent_page> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::agents::list(sql, q); });
+                       [&](storage::session& sql) { return storage::agents::list(sql, q); });
       },
       [=](atom::online) -> caf::result<std::vector<std::string>> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::agents::online_ids(sql); });
+                       [&](storage::session& sql) { return storage::agents::online_ids(sql); });
       },
       [=](atom::user_get, const std::string& id) -> caf::result<user_record> {
         return run_find(
-            self->state, [&](soci::session& sql) { return storage::users::find(sql, id); },
+            self->state, [&](storage::session& sql) { return storage::users::find(sql, id); },
             "no user with id " + id);
       },
       [=](atom::user_email, const std::string& email) -> caf::result<user_record> {
         // The email stays out of the message: errors end up in logs.
         return run_find(
             self->state,
-            [&](soci::session& sql) { return storage::users::find_by_email(sql, email); },
+            [&](storage::session& sql) { return storage::users::find_by_email(sql, email); },
             "no user with this email");
       },
       [=](atom::user_list, const user_query& q) -> caf::result<user_page> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::users::list(sql, q); });
+                       [&](storage::session& sql) { return storage::users::list(sql, q); });
       },
       [=](atom::signed_in, const std::string& user_id,
           const std::string& family) -> caf::result<user_record> {
-        auto live = run(self->state, [&](soci::session& sql) {
+        auto live = run(self->state, [&](storage::session& sql) {
           return storage::credentials::family_live(sql, user_id, family, now_ms());
         });
         if (!live)
@@ -102,35 +102,35 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
         if (!*live)
           return make_error(ec::not_found, "the sign-in has ended");
         return run_find(
-            self->state, [&](soci::session& sql) { return storage::users::find(sql, user_id); },
+            self->state, [&](storage::session& sql) { return storage::users::find(sql, user_id); },
             "no user with id " + user_id);
       },
       [=](atom::cred_get, const std::string& hash) -> caf::result<credential> {
         return run_find(
             self->state,
-            [&](soci::session& sql) { return storage::credentials::find(sql, hash); },
+            [&](storage::session& sql) { return storage::credentials::find(sql, hash); },
             "no such credential");
       },
       [=](atom::cred_list, const std::string& user_id,
             const std::string& kind) -> caf::result<std::vector<credential>> {
-        return run_all(self->state, [&](soci::session& sql) {
+        return run_all(self->state, [&](storage::session& sql) {
           return storage::credentials::list(sql, user_id, kind);
         });
       },
       [=](atom::stats, const std::string& owner_id) -> caf::result<std::string> {
-        return run_all(self->state, [&](soci::session& sql) {
+        return run_all(self->state, [&](storage::session& sql) {
           return storage::agents::stats(sql, owner_id, now_ms());
         });
       },
       [=](atom::audit, const audit_query& q) -> caf::result<std::vector<audit_entry>> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::audit::list(sql, q); });
+                       [&](storage::session& sql) { return storage::audit::list(sql, q); });
       },
       [=](atom::reputation, const std::string& id, int64_t before_seq,
           int32_t limit) -> caf::result<reputation_view> {
         return run_find(
             self->state,
-            [&](soci::session& sql) -> std::optional<reputation_view> {
+            [&](storage::session& sql) -> std::optional<reputation_view> {
               if (!storage::agents::find(sql, id))
                 return std::nullopt;
               reputation_view v;
@@ -146,71 +146,71 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
       },
       [=](atom::directory, const directory_query& q) -> caf::result<directory_page> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::directory::list(sql, q); });
+                       [&](storage::session& sql) { return storage::directory::list(sql, q); });
       },
       [=](atom::profile, const std::string& id) -> caf::result<agent_profile> {
         return run_find(
             self->state,
-            [&](soci::session& sql) { return storage::directory::profile(sql, id); },
+            [&](storage::session& sql) { return storage::directory::profile(sql, id); },
             "no agent with id " + id);
       },
       [=](atom::category, const std::string& id) -> caf::result<category> {
         return run_find(
-            self->state, [&](soci::session& sql) { return storage::categories::find(sql, id); },
+            self->state, [&](storage::session& sql) { return storage::categories::find(sql, id); },
             "no category with id " + id);
       },
       [=](atom::categories) -> caf::result<std::vector<category>> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::categories::list(sql); });
+                       [&](storage::session& sql) { return storage::categories::list(sql); });
       },
       [=](atom::review, const std::string& id) -> caf::result<review> {
         return run_find(
-            self->state, [&](soci::session& sql) { return storage::reviews::find(sql, id); },
+            self->state, [&](storage::session& sql) { return storage::reviews::find(sql, id); },
             "no review with id " + id);
       },
       [=](atom::review_of, const std::string& agent_id,
           const std::string& user_id) -> caf::result<review> {
         return run_find(
             self->state,
-            [&](soci::session& sql) { return storage::reviews::find_of(sql, agent_id, user_id); },
+            [&](storage::session& sql) { return storage::reviews::find_of(sql, agent_id, user_id); },
             "you have not reviewed agent " + agent_id);
       },
       [=](atom::reviews, const review_query& q) -> caf::result<review_page> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::reviews::list(sql, q); });
+                       [&](storage::session& sql) { return storage::reviews::list(sql, q); });
       },
       [=](atom::summary, const std::string& agent_id) -> caf::result<review_summary> {
-        return run_all(self->state, [&](soci::session& sql) {
+        return run_all(self->state, [&](storage::session& sql) {
           return storage::reviews::summary(sql, agent_id);
         });
       },
       [=](atom::report, const std::string& id) -> caf::result<report> {
         return run_find(
-            self->state, [&](soci::session& sql) { return storage::reports::find(sql, id); },
+            self->state, [&](storage::session& sql) { return storage::reports::find(sql, id); },
             "no report with id " + id);
       },
       [=](atom::reports, const report_query& q) -> caf::result<report_page> {
         return run_all(self->state,
-                       [&](soci::session& sql) { return storage::reports::list(sql, q); });
+                       [&](storage::session& sql) { return storage::reports::list(sql, q); });
       },
       [=](atom::contacts, const std::string& agent_id) -> caf::result<std::vector<contact>> {
-        return run_all(self->state, [&](soci::session& sql) {
+        return run_all(self->state, [&](storage::session& sql) {
           return storage::contacts::list(sql, agent_id);
         });
       },
       [=](atom::request, const std::string& id) -> caf::result<contact_request> {
         return run_find(
             self->state,
-            [&](soci::session& sql) { return storage::contacts::find_request(sql, id); },
+            [&](storage::session& sql) { return storage::contacts::find_request(sql, id); },
             "no contact request with id " + id);
       },
       [=](atom::requests, const contact_request_query& q) -> caf::result<contact_request_page> {
-        return run_all(self->state, [&](soci::session& sql) {
+        return run_all(self->state, [&](storage::session& sql) {
           return storage::contacts::list_requests(sql, q);
         });
       },
       [=](atom::ping) -> caf::result<caf::ok_atom> {
-        auto ok = run(self->state, [&](soci::session& sql) {
+        auto ok = run(self->state, [&](storage::session& sql) {
           int one = 0;
           sql << "SELECT 1", soci::into(one);
           return true;

@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include <soci/soci.h>
+#include "storage/session.hpp"
 
 #include "actors/interfaces.hpp"
 #include "config/settings.hpp"
@@ -12,7 +12,7 @@
 namespace tessera {
 
 struct reader_state {
-  std::unique_ptr<soci::session> sql;
+  std::unique_ptr<storage::session> sql;
   config::database_settings db;
   uint64_t queries = 0;
   uint64_t failures = 0;

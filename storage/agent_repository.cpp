@@ -16,13 +16,13 @@ namespace tessera::storage::agents {
 
 namespace {
 
-void insert_terms(soci::session& sql, const agent_record& rec) {
+void insert_terms(session& sql, const agent_record& rec) {
   auto put = [&](const char* kind, const std::vector<std::string>& values) {
     std::string k = kind;
     // card::parse makes each list free of duplicates (the primary key relies on it).
     for (const auto& v : values)
-      sql << "INSERT INTO agent_terms (agent_id, kind, value) VALUES (:id, :k, :v)",
-          soci::use(rec.id), soci::use(k), soci::use(v);
+      run(sql, "INSERT INTO agent_terms (agent_id, kind, value) VALUES (:id, :k, :v)",
+          soci::use(rec.id), soci::use(k), soci::use(v));
   };
   put("protocol", rec.protocols);
   put("skill", rec.skills);
@@ -50,24 +50,23 @@ constexpr const char* columns = "id, card, name, status, registered_at, updated_
 
 }  // namespace
 
-bool insert(soci::session& sql, const agent_record& rec) {
-  int n = 0;
-  sql << "SELECT COUNT(*) FROM agents WHERE id = :id", soci::use(rec.id), soci::into(n);
-  if (n > 0)
+bool insert(session& sql, const agent_record& rec) {
+  if (exists(sql, rec.id))
     return false;
   long long registered = rec.registered_at, updated = rec.updated_at, seen = rec.last_seen;
   // Never verified on arrival: only the verifier (or an admin) sets that.
-  sql << "INSERT INTO agents (id, card, name, status, registered_at, updated_at, last_seen,"
-         " owner_id, url) VALUES (:id, :card, :name, :status, :r, :u, :s, :o, :url)",
+  run(sql,
+      "INSERT INTO agents (id, card, name, status, registered_at, updated_at, last_seen,"
+      " owner_id, url) VALUES (:id, :card, :name, :status, :r, :u, :s, :o, :url)",
       soci::use(rec.id), soci::use(rec.card), soci::use(rec.name), soci::use(rec.status),
       soci::use(registered), soci::use(updated), soci::use(seen), soci::use(rec.owner_id),
-      soci::use(rec.url);
+      soci::use(rec.url));
   insert_terms(sql, rec);
   directory::index_agent(sql, rec);
   return true;
 }
 
-bool replace_card(soci::session& sql, const agent_record& rec) {
+bool replace_card(session& sql, const agent_record& rec) {
   long long updated = rec.updated_at;
   // A new url has not proved anything yet: verification goes with the old one.
   soci::statement st =
@@ -86,7 +85,7 @@ bool replace_card(soci::session& sql, const agent_record& rec) {
   return true;
 }
 
-bool remove(soci::session& sql, const std::string& id) {
+bool remove(session& sql, const std::string& id) {
   // What describes the agent goes with it, explicitly: SQLite enforces
   // foreign keys only with PRAGMA foreign_keys. What it earned stays, keyed by
   // its id, which only its key can register again: its reputation and log,
@@ -104,19 +103,17 @@ bool remove(soci::session& sql, const std::string& id) {
   return st.get_affected_rows() > 0;
 }
 
-bool set_status(soci::session& sql, const std::string& id, const std::string& status,
+bool set_status(session& sql, const std::string& id, const std::string& status,
                 int64_t last_seen) {
   long long seen = last_seen;
-  soci::statement st =
-      (sql.prepare << "UPDATE agents SET status = :st,"
-                      " last_seen = CASE WHEN last_seen > :s1 THEN last_seen ELSE :s2 END"
-                      " WHERE id = :id",
-       soci::use(status), soci::use(seen), soci::use(seen), soci::use(id));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
+  run st(sql,
+         "UPDATE agents SET status = :st,"
+         " last_seen = CASE WHEN last_seen > :s1 THEN last_seen ELSE :s2 END WHERE id = :id",
+         soci::use(status), soci::use(seen), soci::use(seen), soci::use(id));
+  return st.affected_rows() > 0;
 }
 
-bool set_verified(soci::session& sql, const std::string& id, bool verified, int64_t at,
+bool set_verified(session& sql, const std::string& id, bool verified, int64_t at,
                   const std::string& url, bool& url_matched) {
   url_matched = false;
   std::string current;
@@ -134,32 +131,39 @@ bool set_verified(soci::session& sql, const std::string& id, bool verified, int6
   return true;
 }
 
-bool set_owner(soci::session& sql, const std::string& id, const std::string& owner_id) {
+bool set_owner(session& sql, const std::string& id, const std::string& owner_id) {
   soci::statement st = (sql.prepare << "UPDATE agents SET owner_id = :o WHERE id = :id",
                         soci::use(owner_id), soci::use(id));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
 
-void disown_all(soci::session& sql, const std::string& owner_id) {
+void disown_all(session& sql, const std::string& owner_id) {
   sql << "UPDATE agents SET owner_id = '' WHERE owner_id = :o", soci::use(owner_id);
 }
 
-void touch(soci::session& sql, const std::string& id, int64_t last_seen) {
+void touch(session& sql, const std::string& id, int64_t last_seen) {
   long long seen = last_seen;
-  sql << "UPDATE agents SET last_seen = :s1 WHERE id = :id AND last_seen < :s2", soci::use(seen),
-      soci::use(id), soci::use(seen);
+  run(sql, "UPDATE agents SET last_seen = :s1 WHERE id = :id AND last_seen < :s2",
+      soci::use(seen), soci::use(id), soci::use(seen));
 }
 
-std::optional<agent_record> find(soci::session& sql, const std::string& id) {
-  soci::rowset<soci::row> rows =
-      (sql.prepare << "SELECT " << columns << " FROM agents WHERE id = :id", soci::use(id));
-  for (const auto& r : rows)
-    return from_row(r);
-  return std::nullopt;
+std::optional<agent_record> find(session& sql, const std::string& id) {
+  static const std::string query = std::string("SELECT ") + columns + " FROM agents WHERE id = :id";
+  soci::row r;
+  run found(sql, query, soci::use(id), soci::into(r));
+  if (!found.got_data())
+    return std::nullopt;
+  return from_row(r);
 }
 
-agent_page list(soci::session& sql, const agent_query& q) {
+bool exists(session& sql, const std::string& id) {
+  int n = 0;
+  run(sql, "SELECT COUNT(*) FROM agents WHERE id = :id", soci::use(id), soci::into(n));
+  return n > 0;
+}
+
+agent_page list(session& sql, const agent_query& q) {
   // Fixed SQL with every filter bound ('' = no filter), so one prepared shape
   // serves all queries; each placeholder is used once (PostgreSQL's SOCI
   // backend binds names positionally).
@@ -194,7 +198,7 @@ agent_page list(soci::session& sql, const agent_query& q) {
   return page;
 }
 
-std::vector<std::string> online_ids(soci::session& sql) {
+std::vector<std::string> online_ids(session& sql) {
   std::vector<std::string> ids;
   soci::rowset<std::string> rows = (sql.prepare << "SELECT id FROM agents WHERE status = 'online'");
   for (const auto& id : rows)
@@ -202,13 +206,13 @@ std::vector<std::string> online_ids(soci::session& sql) {
   return ids;
 }
 
-size_t count(soci::session& sql) {
+size_t count(session& sql) {
   long long n = 0;
   sql << "SELECT COUNT(*) FROM agents", soci::into(n);
   return static_cast<size_t>(n);
 }
 
-std::string stats(soci::session& sql, const std::string& owner_id, int64_t now) {
+std::string stats(session& sql, const std::string& owner_id, int64_t now) {
   long long total = 0, online = 0, owned = 0;
   sql << "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'online' THEN 1 ELSE 0 END), 0),"
          " COALESCE(SUM(CASE WHEN owner_id <> '' THEN 1 ELSE 0 END), 0)"

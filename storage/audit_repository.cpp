@@ -5,15 +5,16 @@
 
 namespace tessera::storage::audit {
 
-void append(soci::session& sql, const audit_entry& e) {
+void append(session& sql, const audit_entry& e) {
   long long at = e.at;
-  sql << "INSERT INTO audit_log (at, action, actor, target, remote, detail, prev_hash, hash)"
-         " VALUES (:at, :ac, :actor, :t, :r, :d, :p, :h)",
+  run(sql,
+      "INSERT INTO audit_log (at, action, actor, target, remote, detail, prev_hash, hash)"
+      " VALUES (:at, :ac, :actor, :t, :r, :d, :p, :h)",
       soci::use(at), soci::use(e.action), soci::use(e.actor), soci::use(e.target),
-      soci::use(e.remote), soci::use(e.detail), soci::use(e.prev_hash), soci::use(e.hash);
+      soci::use(e.remote), soci::use(e.detail), soci::use(e.prev_hash), soci::use(e.hash));
 }
 
-std::string last_hash(soci::session& sql) {
+std::string last_hash(session& sql) {
   soci::rowset<std::string> rows =
       (sql.prepare << "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   for (const auto& h : rows)
@@ -21,7 +22,7 @@ std::string last_hash(soci::session& sql) {
   return "";
 }
 
-std::vector<audit_entry> list(soci::session& sql, const audit_query& q) {
+std::vector<audit_entry> list(session& sql, const audit_query& q) {
   long long before = q.before_seq > 0 ? q.before_seq : std::numeric_limits<long long>::max();
   int limit = std::max(1, q.limit);
   // Fetched into variables, not soci::row: SOCI reads SQLite's INTEGER seq

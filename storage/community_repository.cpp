@@ -20,13 +20,13 @@ bool changed(soci::statement& st) {
 /// Whether `sql_count` (one placeholder) counts a row for `key`. Existence is
 /// checked before writing: a failed statement would abort a PostgreSQL
 /// transaction, and with it every other write of the batch.
-bool exists(soci::session& sql, const char* sql_count, const std::string& key) {
+bool exists(session& sql, const char* sql_count, const std::string& key) {
   long long n = 0;
   sql << sql_count, soci::use(key), soci::into(n);
   return n > 0;
 }
 
-bool agent_exists(soci::session& sql, const std::string& id) {
+bool agent_exists(session& sql, const std::string& id) {
   return exists(sql, "SELECT COUNT(*) FROM agents WHERE id = :id", id);
 }
 
@@ -69,7 +69,7 @@ category from_row(const soci::row& r) {
 
 }  // namespace
 
-bool insert(soci::session& sql, const category& c) {
+bool insert(session& sql, const category& c) {
   if (exists(sql, "SELECT COUNT(*) FROM categories WHERE id = :id", c.id))
     return false;
   long long created = c.created_at, updated = c.updated_at;
@@ -78,7 +78,7 @@ bool insert(soci::session& sql, const category& c) {
   return true;
 }
 
-bool update(soci::session& sql, const category& c) {
+bool update(session& sql, const category& c) {
   long long updated = c.updated_at;
   soci::statement st =
       (sql.prepare << "UPDATE categories SET name = :n, description = :d,"
@@ -87,7 +87,7 @@ bool update(soci::session& sql, const category& c) {
   return changed(st);
 }
 
-bool remove(soci::session& sql, const std::string& id) {
+bool remove(session& sql, const std::string& id) {
   soci::statement st = (sql.prepare << "DELETE FROM categories WHERE id = :id", soci::use(id));
   if (!changed(st))
     return false;
@@ -95,7 +95,7 @@ bool remove(soci::session& sql, const std::string& id) {
   return true;
 }
 
-std::optional<category> find(soci::session& sql, const std::string& id) {
+std::optional<category> find(session& sql, const std::string& id) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM categories WHERE id = :id", soci::use(id));
   for (const auto& r : rows)
@@ -103,7 +103,7 @@ std::optional<category> find(soci::session& sql, const std::string& id) {
   return std::nullopt;
 }
 
-std::vector<category> list(soci::session& sql) {
+std::vector<category> list(session& sql) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM categories ORDER BY id");
   std::vector<category> out;
@@ -112,7 +112,7 @@ std::vector<category> list(soci::session& sql) {
   return out;
 }
 
-bool assign(soci::session& sql, const std::string& agent_id, const std::vector<std::string>& ids) {
+bool assign(session& sql, const std::string& agent_id, const std::vector<std::string>& ids) {
   std::set<std::string> unique(ids.begin(), ids.end());
   if (!agent_exists(sql, agent_id))
     return false;
@@ -126,7 +126,7 @@ bool assign(soci::session& sql, const std::string& agent_id, const std::vector<s
   return true;
 }
 
-std::vector<std::string> of_agent(soci::session& sql, const std::string& agent_id) {
+std::vector<std::string> of_agent(session& sql, const std::string& agent_id) {
   soci::rowset<std::string> rows =
       (sql.prepare << "SELECT category_id FROM agent_categories WHERE agent_id = :a"
                       " ORDER BY category_id",
@@ -134,7 +134,7 @@ std::vector<std::string> of_agent(soci::session& sql, const std::string& agent_i
   return {rows.begin(), rows.end()};
 }
 
-void unassign_agent(soci::session& sql, const std::string& agent_id) {
+void unassign_agent(session& sql, const std::string& agent_id) {
   sql << "DELETE FROM agent_categories WHERE agent_id = :a", soci::use(agent_id);
 }
 
@@ -172,7 +172,7 @@ review from_row(const soci::row& r) {
 
 }  // namespace
 
-bool put(soci::session& sql, const review& r) {
+bool put(session& sql, const review& r) {
   if (!agent_exists(sql, r.agent_id))
     return false;
   int rating = r.rating;
@@ -192,7 +192,7 @@ bool put(soci::session& sql, const review& r) {
   return true;
 }
 
-bool remove(soci::session& sql, const std::string& id, const std::string& user_id, int64_t at) {
+bool remove(session& sql, const std::string& id, const std::string& user_id, int64_t at) {
   long long when = std::max<int64_t>(at, 1);  // 0 means live
   soci::statement st = (sql.prepare << "UPDATE reviews SET deleted_at = :at WHERE id = :id"
                                        " AND deleted_at = 0 AND (:u1 = '' OR user_id = :u2)",
@@ -200,7 +200,7 @@ bool remove(soci::session& sql, const std::string& id, const std::string& user_i
   return changed(st);
 }
 
-std::optional<review> find(soci::session& sql, const std::string& id) {
+std::optional<review> find(session& sql, const std::string& id) {
   soci::rowset<soci::row> rows =
       (sql.prepare << review_select << " WHERE r.id = :id AND r.deleted_at = 0", soci::use(id));
   for (const auto& r : rows)
@@ -208,7 +208,7 @@ std::optional<review> find(soci::session& sql, const std::string& id) {
   return std::nullopt;
 }
 
-std::optional<review> find_of(soci::session& sql, const std::string& agent_id,
+std::optional<review> find_of(session& sql, const std::string& agent_id,
                               const std::string& user_id) {
   soci::rowset<soci::row> rows =
       (sql.prepare << review_select << " WHERE r.agent_id = :a AND r.user_id = :u",
@@ -218,7 +218,7 @@ std::optional<review> find_of(soci::session& sql, const std::string& agent_id,
   return std::nullopt;
 }
 
-review_page list(soci::session& sql, const review_query& q) {
+review_page list(session& sql, const review_query& q) {
   int page_size = std::max(1, q.limit);
   int limit = page_size + 1;
   auto k = after(q.has_after, q.after_at, q.after_id);
@@ -237,7 +237,7 @@ review_page list(soci::session& sql, const review_query& q) {
   return page;
 }
 
-review_summary summary(soci::session& sql, const std::string& agent_id) {
+review_summary summary(session& sql, const std::string& agent_id) {
   review_summary s;
   long long by_rating[5] = {0, 0, 0, 0, 0};
   sql << "SELECT"
@@ -259,13 +259,13 @@ review_summary summary(soci::session& sql, const std::string& agent_id) {
   return s;
 }
 
-void hide_for_agent(soci::session& sql, const std::string& agent_id) {
+void hide_for_agent(session& sql, const std::string& agent_id) {
   // updated_at is never 0, so it serves as the time of deletion.
   sql << "UPDATE reviews SET deleted_at = updated_at WHERE agent_id = :a AND deleted_at = 0",
       soci::use(agent_id);
 }
 
-void remove_for_user(soci::session& sql, const std::string& user_id) {
+void remove_for_user(session& sql, const std::string& user_id) {
   sql << "DELETE FROM reviews WHERE user_id = :u", soci::use(user_id);
 }
 
@@ -300,7 +300,7 @@ report from_row(const soci::row& r) {
 
 }  // namespace
 
-void insert(soci::session& sql, const report& r) {
+void insert(session& sql, const report& r) {
   long long created = r.created_at, updated = r.updated_at;
   sql << "INSERT INTO reports (" << columns
       << ") VALUES (:id, :rep, :k, :t, :r, :d, :s, :n, :by, :c, :u)",
@@ -309,14 +309,14 @@ void insert(soci::session& sql, const report& r) {
       soci::use(r.resolved_by), soci::use(created), soci::use(updated);
 }
 
-int64_t open_count(soci::session& sql, const std::string& reporter_id) {
+int64_t open_count(session& sql, const std::string& reporter_id) {
   long long n = 0;
   sql << "SELECT COUNT(*) FROM reports WHERE reporter_id = :r AND status = 'open'",
       soci::use(reporter_id), soci::into(n);
   return n;
 }
 
-std::optional<std::string> open_on(soci::session& sql, const std::string& reporter_id,
+std::optional<std::string> open_on(session& sql, const std::string& reporter_id,
                                    const std::string& target_kind, const std::string& target_id) {
   std::string id;
   sql << "SELECT id FROM reports WHERE reporter_id = :r AND status = 'open'"
@@ -327,7 +327,7 @@ std::optional<std::string> open_on(soci::session& sql, const std::string& report
   return id;
 }
 
-bool update(soci::session& sql, const report& r) {
+bool update(session& sql, const report& r) {
   long long updated = r.updated_at;
   soci::statement st = (sql.prepare << "UPDATE reports SET status = :s, note = :n,"
                                        " resolved_by = :by, updated_at = :u WHERE id = :id",
@@ -336,12 +336,12 @@ bool update(soci::session& sql, const report& r) {
   return changed(st);
 }
 
-bool remove(soci::session& sql, const std::string& id) {
+bool remove(session& sql, const std::string& id) {
   soci::statement st = (sql.prepare << "DELETE FROM reports WHERE id = :id", soci::use(id));
   return changed(st);
 }
 
-std::optional<report> find(soci::session& sql, const std::string& id) {
+std::optional<report> find(session& sql, const std::string& id) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM reports WHERE id = :id", soci::use(id));
   for (const auto& r : rows)
@@ -349,7 +349,7 @@ std::optional<report> find(soci::session& sql, const std::string& id) {
   return std::nullopt;
 }
 
-report_page list(soci::session& sql, const report_query& q) {
+report_page list(session& sql, const report_query& q) {
   int page_size = std::max(1, q.limit);
   int limit = page_size + 1;
   auto k = after(q.has_after, q.after_at, q.after_id);

@@ -7,20 +7,22 @@
 
 #include <soci/soci.h>
 
+#include "storage/session.hpp"
+
 #include "protocol/community.hpp"
 
 namespace tessera::storage::categories {
 
-bool insert(soci::session& sql, const category& c);  // false: the id is taken
-bool update(soci::session& sql, const category& c);  // false: no such category
-bool remove(soci::session& sql, const std::string& id);  // also unassigns it
-std::optional<category> find(soci::session& sql, const std::string& id);
-std::vector<category> list(soci::session& sql);  // by id
+bool insert(session& sql, const category& c);  // false: the id is taken
+bool update(session& sql, const category& c);  // false: no such category
+bool remove(session& sql, const std::string& id);  // also unassigns it
+std::optional<category> find(session& sql, const std::string& id);
+std::vector<category> list(session& sql);  // by id
 /// Replaces the agent's categories; false (nothing written) if the agent or
 /// any category doesn't exist.
-bool assign(soci::session& sql, const std::string& agent_id, const std::vector<std::string>& ids);
-std::vector<std::string> of_agent(soci::session& sql, const std::string& agent_id);  // sorted
-void unassign_agent(soci::session& sql, const std::string& agent_id);  // agents::remove
+bool assign(session& sql, const std::string& agent_id, const std::vector<std::string>& ids);
+std::vector<std::string> of_agent(session& sql, const std::string& agent_id);  // sorted
+void unassign_agent(session& sql, const std::string& agent_id);  // agents::remove
 
 }  // namespace tessera::storage::categories
 
@@ -28,35 +30,35 @@ namespace tessera::storage::reviews {
 
 /// Inserts or replaces the (agent, user) review, reviving it if it was
 /// deleted; false if the agent doesn't exist.
-bool put(soci::session& sql, const review& r);
+bool put(session& sql, const review& r);
 /// Marks the review deleted at `at`; false if no such live review (by this
 /// author, unless user_id is "").
-bool remove(soci::session& sql, const std::string& id, const std::string& user_id, int64_t at);
+bool remove(session& sql, const std::string& id, const std::string& user_id, int64_t at);
 /// A live review.
-std::optional<review> find(soci::session& sql, const std::string& id);
+std::optional<review> find(session& sql, const std::string& id);
 /// The (agent, user) review, deleted or not (`deleted` says).
-std::optional<review> find_of(soci::session& sql, const std::string& agent_id,
+std::optional<review> find_of(session& sql, const std::string& agent_id,
                               const std::string& user_id);
-review_page list(soci::session& sql, const review_query& q);
-review_summary summary(soci::session& sql, const std::string& agent_id);
+review_page list(session& sql, const review_query& q);
+review_summary summary(session& sql, const std::string& agent_id);
 /// Marks the agent's reviews deleted (agents::remove): tombstones, so that
 /// the agent registered again can't be reviewed into credit twice.
-void hide_for_agent(soci::session& sql, const std::string& agent_id);
-void remove_for_user(soci::session& sql, const std::string& user_id);    // users go
+void hide_for_agent(session& sql, const std::string& agent_id);
+void remove_for_user(session& sql, const std::string& user_id);    // users go
 
 }  // namespace tessera::storage::reviews
 
 namespace tessera::storage::reports {
 
-void insert(soci::session& sql, const report& r);
+void insert(session& sql, const report& r);
 /// How many open reports the user has filed, and the id of their open report
 /// on this target, if any (the writer enforces the limits with these).
-int64_t open_count(soci::session& sql, const std::string& reporter_id);
-std::optional<std::string> open_on(soci::session& sql, const std::string& reporter_id,
+int64_t open_count(session& sql, const std::string& reporter_id);
+std::optional<std::string> open_on(session& sql, const std::string& reporter_id,
                                    const std::string& target_kind, const std::string& target_id);
-bool update(soci::session& sql, const report& r);  // status, note, resolved_by, updated_at
-bool remove(soci::session& sql, const std::string& id);
-std::optional<report> find(soci::session& sql, const std::string& id);
-report_page list(soci::session& sql, const report_query& q);
+bool update(session& sql, const report& r);  // status, note, resolved_by, updated_at
+bool remove(session& sql, const std::string& id);
+std::optional<report> find(session& sql, const std::string& id);
+report_page list(session& sql, const report_query& q);
 
 }  // namespace tessera::storage::reports

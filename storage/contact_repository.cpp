@@ -1,5 +1,7 @@
 #include "storage/contact_repository.hpp"
 
+#include "storage/agent_repository.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -18,17 +20,11 @@ bool changed(soci::statement& st) {
 
 /// Existence is checked before writing: a failed statement would abort a
 /// PostgreSQL transaction, and with it every other write of the batch.
-long long count_of(soci::session& sql, const char* sql_count, const std::string& a,
+long long count_of(session& sql, const char* sql_count, const std::string& a,
                    const std::string& b) {
   long long n = 0;
   sql << sql_count, soci::use(a), soci::use(b), soci::into(n);
   return n;
-}
-
-bool agent_exists(soci::session& sql, const std::string& id) {
-  long long n = 0;
-  sql << "SELECT COUNT(*) FROM agents WHERE id = :id", soci::use(id), soci::into(n);
-  return n > 0;
 }
 
 constexpr const char* request_columns =
@@ -52,9 +48,9 @@ contact_request request_from_row(const soci::row& r) {
 using contact_sql::changed;
 using contact_sql::count_of;
 
-add_result add(soci::session& sql, const std::string& agent_id, const std::string& contact_id,
+add_result add(session& sql, const std::string& agent_id, const std::string& contact_id,
                int64_t at) {
-  if (!contact_sql::agent_exists(sql, agent_id) || !contact_sql::agent_exists(sql, contact_id))
+  if (!agents::exists(sql, agent_id) || !agents::exists(sql, contact_id))
     return add_result::no_agent;
   if (count_of(sql, "SELECT COUNT(*) FROM contacts WHERE agent_id = :a AND contact_id = :c",
                agent_id, contact_id) > 0)
@@ -70,14 +66,14 @@ add_result add(soci::session& sql, const std::string& agent_id, const std::strin
   return add_result::added;
 }
 
-bool remove(soci::session& sql, const std::string& agent_id, const std::string& contact_id) {
+bool remove(session& sql, const std::string& agent_id, const std::string& contact_id) {
   soci::statement st =
       (sql.prepare << "DELETE FROM contacts WHERE agent_id = :a AND contact_id = :c",
        soci::use(agent_id), soci::use(contact_id));
   return changed(st);
 }
 
-std::vector<contact> list(soci::session& sql, const std::string& agent_id) {
+std::vector<contact> list(session& sql, const std::string& agent_id) {
   // The reverse row, if any, makes the pair mutual.
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT c.contact_id, c.created_at, COALESCE(r.agent_id, '')"
@@ -97,14 +93,14 @@ std::vector<contact> list(soci::session& sql, const std::string& agent_id) {
   return out;
 }
 
-void remove_agent(soci::session& sql, const std::string& agent_id) {
+void remove_agent(session& sql, const std::string& agent_id) {
   sql << "DELETE FROM contacts WHERE agent_id = :a", soci::use(agent_id);
   sql << "DELETE FROM contacts WHERE contact_id = :a", soci::use(agent_id);
   sql << "DELETE FROM contact_requests WHERE from_id = :a1 OR to_id = :a2", soci::use(agent_id),
       soci::use(agent_id);
 }
 
-void insert_request(soci::session& sql, const contact_request& r) {
+void insert_request(session& sql, const contact_request& r) {
   long long created = r.created_at, updated = r.updated_at;
   sql << "INSERT INTO contact_requests (" << contact_sql::request_columns
       << ") VALUES (:id, :f, :t, :m, :s, :c, :u)",
@@ -112,7 +108,7 @@ void insert_request(soci::session& sql, const contact_request& r) {
       soci::use(r.status), soci::use(created), soci::use(updated);
 }
 
-std::optional<contact_request> find_request(soci::session& sql, const std::string& id) {
+std::optional<contact_request> find_request(session& sql, const std::string& id) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << contact_sql::request_columns
                    << " FROM contact_requests WHERE id = :id",
@@ -122,7 +118,7 @@ std::optional<contact_request> find_request(soci::session& sql, const std::strin
   return std::nullopt;
 }
 
-std::optional<std::string> pending_between(soci::session& sql, const std::string& from_id,
+std::optional<std::string> pending_between(session& sql, const std::string& from_id,
                                            const std::string& to_id) {
   std::string id;
   sql << "SELECT id FROM contact_requests WHERE from_id = :f AND to_id = :t"
@@ -133,14 +129,14 @@ std::optional<std::string> pending_between(soci::session& sql, const std::string
   return id;
 }
 
-int64_t pending_sent(soci::session& sql, const std::string& from_id) {
+int64_t pending_sent(session& sql, const std::string& from_id) {
   long long n = 0;
   sql << "SELECT COUNT(*) FROM contact_requests WHERE from_id = :f AND status = 'pending'",
       soci::use(from_id), soci::into(n);
   return n;
 }
 
-bool update_request(soci::session& sql, const std::string& id, const std::string& status,
+bool update_request(session& sql, const std::string& id, const std::string& status,
                     int64_t at) {
   long long updated = at;
   soci::statement st =
@@ -149,7 +145,7 @@ bool update_request(soci::session& sql, const std::string& id, const std::string
   return changed(st);
 }
 
-contact_request_page list_requests(soci::session& sql, const contact_request_query& q) {
+contact_request_page list_requests(session& sql, const contact_request_query& q) {
   int page_size = std::max(1, q.limit);
   int limit = page_size + 1;
   // Without a token, from the newest (every time is below the largest one).

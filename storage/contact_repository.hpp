@@ -7,6 +7,8 @@
 
 #include <soci/soci.h>
 
+#include "storage/session.hpp"
+
 #include "protocol/contacts.hpp"
 
 namespace tessera::storage::contacts {
@@ -14,22 +16,22 @@ namespace tessera::storage::contacts {
 /// Adds contact_id to agent_id's list (already there: true, nothing
 /// changes); false if either agent doesn't exist or the list is full.
 enum class add_result { added, present, no_agent, full };
-add_result add(soci::session& sql, const std::string& agent_id, const std::string& contact_id,
+add_result add(session& sql, const std::string& agent_id, const std::string& contact_id,
                int64_t at);
-bool remove(soci::session& sql, const std::string& agent_id, const std::string& contact_id);
+bool remove(session& sql, const std::string& agent_id, const std::string& contact_id);
 /// agent_id's list by contact id, with `mutual` filled in.
-std::vector<contact> list(soci::session& sql, const std::string& agent_id);
+std::vector<contact> list(session& sql, const std::string& agent_id);
 /// Every contact row of the agent, both ways, and its requests (agents::remove).
-void remove_agent(soci::session& sql, const std::string& agent_id);
+void remove_agent(session& sql, const std::string& agent_id);
 
-void insert_request(soci::session& sql, const contact_request& r);
-std::optional<contact_request> find_request(soci::session& sql, const std::string& id);
+void insert_request(session& sql, const contact_request& r);
+std::optional<contact_request> find_request(session& sql, const std::string& id);
 /// The pending request from -> to, if any.
-std::optional<std::string> pending_between(soci::session& sql, const std::string& from_id,
+std::optional<std::string> pending_between(session& sql, const std::string& from_id,
                                            const std::string& to_id);
-int64_t pending_sent(soci::session& sql, const std::string& from_id);
-bool update_request(soci::session& sql, const std::string& id, const std::string& status,
+int64_t pending_sent(session& sql, const std::string& from_id);
+bool update_request(session& sql, const std::string& id, const std::string& status,
                     int64_t at);
-contact_request_page list_requests(soci::session& sql, const contact_request_query& q);
+contact_request_page list_requests(session& sql, const contact_request_query& q);
 
 }  // namespace tessera::storage::contacts

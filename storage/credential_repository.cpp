@@ -33,7 +33,7 @@ bool changed(soci::statement& st) {
 
 }  // namespace
 
-bool insert(soci::session& sql, const credential& c) {
+bool insert(session& sql, const credential& c) {
   // Checked first: a failed statement would abort a PostgreSQL transaction,
   // and with it every other write of the batch.
   int n = 0;
@@ -52,7 +52,7 @@ bool insert(soci::session& sql, const credential& c) {
   return true;
 }
 
-bool mark_refresh_used(soci::session& sql, const std::string& hash, int64_t at) {
+bool mark_refresh_used(session& sql, const std::string& hash, int64_t at) {
   long long t = at;
   soci::statement st = (sql.prepare << "UPDATE credentials SET used_at = :at WHERE hash = :h"
                                        " AND kind = 'refresh' AND used_at = 0 AND revoked_at = 0",
@@ -60,14 +60,14 @@ bool mark_refresh_used(soci::session& sql, const std::string& hash, int64_t at) 
   return changed(st);
 }
 
-void revoke_family(soci::session& sql, const std::string& family, int64_t at) {
+void revoke_family(session& sql, const std::string& family, int64_t at) {
   long long t = at;
   sql << "UPDATE credentials SET revoked_at = :at WHERE family = :f AND kind = 'refresh'"
          " AND revoked_at = 0",
       soci::use(t), soci::use(family);
 }
 
-bool family_live(soci::session& sql, const std::string& user_id, const std::string& family,
+bool family_live(session& sql, const std::string& user_id, const std::string& family,
                  int64_t now) {
   long long t = now;
   int n = 0;
@@ -77,14 +77,14 @@ bool family_live(soci::session& sql, const std::string& user_id, const std::stri
   return n > 0;
 }
 
-void revoke_user_refresh(soci::session& sql, const std::string& user_id, int64_t at) {
+void revoke_user_refresh(session& sql, const std::string& user_id, int64_t at) {
   long long t = at;
   sql << "UPDATE credentials SET revoked_at = :at WHERE user_id = :u AND kind = 'refresh'"
          " AND revoked_at = 0",
       soci::use(t), soci::use(user_id);
 }
 
-bool revoke_api_key(soci::session& sql, const std::string& key_id, const std::string& user_id,
+bool revoke_api_key(session& sql, const std::string& key_id, const std::string& user_id,
                     int64_t at) {
   long long t = at;
   soci::statement st = (sql.prepare << "UPDATE credentials SET revoked_at = :at WHERE id = :id"
@@ -93,14 +93,14 @@ bool revoke_api_key(soci::session& sql, const std::string& key_id, const std::st
   return changed(st);
 }
 
-void touch(soci::session& sql, const std::string& hash, int64_t at) {
+void touch(session& sql, const std::string& hash, int64_t at) {
   long long t = at;
   sql << "UPDATE credentials SET used_at = :a1 WHERE hash = :h AND kind = 'api_key'"
          " AND used_at < :a2", soci::use(t),
       soci::use(hash), soci::use(t);
 }
 
-bool use_claim(soci::session& sql, const std::string& hash, const std::string& agent_id,
+bool use_claim(session& sql, const std::string& hash, const std::string& agent_id,
                int64_t at) {
   long long t = at;
   soci::statement st =
@@ -110,11 +110,11 @@ bool use_claim(soci::session& sql, const std::string& hash, const std::string& a
   return changed(st);
 }
 
-void remove_for_user(soci::session& sql, const std::string& user_id) {
+void remove_for_user(session& sql, const std::string& user_id) {
   sql << "DELETE FROM credentials WHERE user_id = :u", soci::use(user_id);
 }
 
-std::optional<credential> find(soci::session& sql, const std::string& hash) {
+std::optional<credential> find(session& sql, const std::string& hash) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM credentials WHERE hash = :h",
        soci::use(hash));
@@ -123,7 +123,7 @@ std::optional<credential> find(soci::session& sql, const std::string& hash) {
   return std::nullopt;
 }
 
-std::vector<credential> list(soci::session& sql, const std::string& user_id,
+std::vector<credential> list(session& sql, const std::string& user_id,
                              const std::string& kind) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM credentials WHERE user_id = :u"
@@ -135,7 +135,7 @@ std::vector<credential> list(soci::session& sql, const std::string& user_id,
   return result;
 }
 
-size_t count_active_api_keys(soci::session& sql, const std::string& user_id, int64_t now) {
+size_t count_active_api_keys(session& sql, const std::string& user_id, int64_t now) {
   long long n = 0, t = now;
   sql << "SELECT COUNT(*) FROM credentials WHERE kind = 'api_key' AND revoked_at = 0"
          " AND (expires_at = 0 OR expires_at > :now) AND (:u1 = '' OR user_id = :u2)",

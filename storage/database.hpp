@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 
 #include "config/settings.hpp"
+#include "storage/session.hpp"
 
 namespace tessera::storage {
 
@@ -17,7 +18,7 @@ dialect dialect_of(const config::database_settings& db);
 enum class session_role { writer, reader };
 
 /// Opens a session; throws soci::soci_error when the database can't be reached.
-std::unique_ptr<soci::session> open_session(const config::database_settings& db,
+std::unique_ptr<session> open_session(const config::database_settings& db,
                                             session_role role);
 
 /// A write transaction. On SQLite it begins IMMEDIATE: taking the write lock

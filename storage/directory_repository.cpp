@@ -12,7 +12,7 @@ namespace tessera::storage::directory {
 
 namespace {
 
-bool on_postgres(soci::session& sql) { return sql.get_backend_name() == "postgresql"; }
+bool on_postgres(session& sql) { return sql.get_backend_name() == "postgresql"; }
 
 /// What an agent is found by: its name, description, skill ids and names,
 /// and tags, one per line. The card was validated when stored; a card that
@@ -64,13 +64,13 @@ std::string fts5_query(const std::string& words) {
 // by U+001F (unit separator), which no validated card string contains.
 constexpr char unit_separator = '\x1f';
 
-std::string aggregate(soci::session& sql, const std::string& expr, const std::string& from) {
+std::string aggregate(session& sql, const std::string& expr, const std::string& from) {
   if (on_postgres(sql))
     return "(SELECT string_agg(" + expr + ", chr(31)) FROM " + from + ")";
   return "(SELECT group_concat(" + expr + ", char(31)) FROM " + from + ")";
 }
 
-std::string entry_columns(soci::session& sql) {
+std::string entry_columns(session& sql) {
   return "a.id, a.card, a.name, a.status, a.registered_at, a.updated_at, a.last_seen,"
          " a.owner_id, a.url, a.verified, a.verified_at, a.rank_class, a.rank_mag,"
          " sc.score, sc.updated_at, sc.events, sc.last_heartbeat_credit, COALESCE(" +
@@ -179,7 +179,7 @@ struct entry_row {
 constexpr long long few_matches = 1000;
 constexpr long long many_matches = 20000;
 
-std::string sqlite_search_clause(soci::session& sql, const std::string& search) {
+std::string sqlite_search_clause(session& sql, const std::string& search) {
   long long matches = 0, cap = many_matches;
   sql << "SELECT COUNT(*) FROM (SELECT 1 FROM agent_search_fts WHERE agent_search_fts MATCH :q"
          " LIMIT :cap)",
@@ -196,19 +196,20 @@ std::string sqlite_search_clause(soci::session& sql, const std::string& search) 
 
 }  // namespace
 
-void index_agent(soci::session& sql, const agent_record& rec) {
+void index_agent(session& sql, const agent_record& rec) {
   // An upsert fires SQLite's update trigger, which keeps the FTS index in step.
   std::string body = search_body(rec);
-  sql << "INSERT INTO agent_search (agent_id, body) VALUES (:id, :body)"
-         " ON CONFLICT (agent_id) DO UPDATE SET body = excluded.body",
-      soci::use(rec.id), soci::use(body);
+  run(sql,
+      "INSERT INTO agent_search (agent_id, body) VALUES (:id, :body)"
+      " ON CONFLICT (agent_id) DO UPDATE SET body = excluded.body",
+      soci::use(rec.id), soci::use(body));
 }
 
-void unindex_agent(soci::session& sql, const std::string& agent_id) {
+void unindex_agent(session& sql, const std::string& agent_id) {
   sql << "DELETE FROM agent_search WHERE agent_id = :id", soci::use(agent_id);
 }
 
-directory_page list(soci::session& sql, const directory_query& q) {
+directory_page list(session& sql, const directory_query& q) {
   bool pg = on_postgres(sql);
   int page_size = std::max(1, q.limit);
   int limit = page_size + 1;  // one extra row tells whether there is a next page
@@ -329,7 +330,7 @@ directory_page list(soci::session& sql, const directory_query& q) {
   return page;
 }
 
-std::optional<agent_profile> profile(soci::session& sql, const std::string& agent_id) {
+std::optional<agent_profile> profile(session& sql, const std::string& agent_id) {
   entry_row row;
   soci::statement st(sql);
   row.bind(st);

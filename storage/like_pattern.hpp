@@ -7,11 +7,13 @@
 
 #include <string>
 
+#include "storage/session.hpp"
+
 namespace tessera::storage {
 
 /// LOWER(col) in ASCII only: SQLite's LOWER is, PostgreSQL's follows the
 /// column's collation (É -> é) unless told to use "C".
-inline std::string lower_ascii(soci::session& sql, const std::string& column) {
+inline std::string lower_ascii(session& sql, const std::string& column) {
   return sql.get_backend_name() == "postgresql" ? "LOWER(" + column + " COLLATE \"C\")"
                                                 : "LOWER(" + column + ")";
 }

@@ -4,19 +4,21 @@
 #include <limits>
 #include <utility>
 
+#include "storage/agent_repository.hpp"
 #include "storage/database.hpp"
 
 namespace tessera::storage::scores {
 
-std::optional<reputation::score_state> find(soci::session& sql, const std::string& agent_id) {
+std::optional<reputation::score_state> find(session& sql, const std::string& agent_id) {
   reputation::score_state s;
   long long updated_at = 0, events = 0, last_credit = 0;
   int pass_credited = 0;
-  sql << "SELECT score, updated_at, events, last_heartbeat_credit, pass_credited"
-         " FROM agent_scores WHERE agent_id = :id",
-      soci::into(s.score), soci::into(updated_at), soci::into(events),
-      soci::into(last_credit), soci::into(pass_credited), soci::use(agent_id);
-  if (!sql.got_data())
+  run found(sql,
+            "SELECT score, updated_at, events, last_heartbeat_credit, pass_credited"
+            " FROM agent_scores WHERE agent_id = :id",
+            soci::into(s.score), soci::into(updated_at), soci::into(events),
+            soci::into(last_credit), soci::into(pass_credited), soci::use(agent_id));
+  if (!found.got_data())
     return std::nullopt;
   s.updated_at = updated_at;
   s.events = events;
@@ -25,37 +27,37 @@ std::optional<reputation::score_state> find(soci::session& sql, const std::strin
   return s;
 }
 
-bool record(soci::session& sql, const reputation_change& c) {
+bool record(session& sql, const reputation_change& c) {
   // Checked first: a foreign key violation would abort the writer's whole
   // transaction, not just this write.
-  int agents = 0;
-  sql << "SELECT COUNT(*) FROM agents WHERE id = :id", soci::into(agents), soci::use(c.agent_id);
-  if (agents == 0)
+  if (!agents::exists(sql, c.agent_id))
     return false;
   long long at = c.at, updated_at = c.state.updated_at, events = c.state.events,
             last_credit = c.state.last_heartbeat_credit;
   double before = c.score_before, after = c.score_after, score = c.state.score;
-  sql << "INSERT INTO reputation_events (agent_id, kind, at, score_before, score_after)"
-         " VALUES (:id, :k, :at, :b, :a)",
+  run(sql,
+      "INSERT INTO reputation_events (agent_id, kind, at, score_before, score_after)"
+      " VALUES (:id, :k, :at, :b, :a)",
       soci::use(c.agent_id), soci::use(c.kind), soci::use(at), soci::use(before),
-      soci::use(after);
+      soci::use(after));
   int pass_credited = c.state.pass_credited ? 1 : 0;
-  sql << "INSERT INTO agent_scores (agent_id, score, updated_at, events, last_heartbeat_credit,"
-         " pass_credited) VALUES (:id, :s, :u, :e, :h, :p)"
-         " ON CONFLICT (agent_id) DO UPDATE SET score = excluded.score,"
-         " updated_at = excluded.updated_at, events = excluded.events,"
-         " last_heartbeat_credit = excluded.last_heartbeat_credit,"
-         " pass_credited = excluded.pass_credited",
+  run(sql,
+      "INSERT INTO agent_scores (agent_id, score, updated_at, events, last_heartbeat_credit,"
+      " pass_credited) VALUES (:id, :s, :u, :e, :h, :p)"
+      " ON CONFLICT (agent_id) DO UPDATE SET score = excluded.score,"
+      " updated_at = excluded.updated_at, events = excluded.events,"
+      " last_heartbeat_credit = excluded.last_heartbeat_credit,"
+      " pass_credited = excluded.pass_credited",
       soci::use(c.agent_id), soci::use(score), soci::use(updated_at), soci::use(events),
-      soci::use(last_credit), soci::use(pass_credited);
+      soci::use(last_credit), soci::use(pass_credited));
   int cls = c.rank.cls;
   double mag = c.rank.mag;
-  sql << "UPDATE agents SET rank_class = :c, rank_mag = :m WHERE id = :id", soci::use(cls),
-      soci::use(mag), soci::use(c.agent_id);
+  run(sql, "UPDATE agents SET rank_class = :c, rank_mag = :m WHERE id = :id", soci::use(cls),
+      soci::use(mag), soci::use(c.agent_id));
   return true;
 }
 
-std::vector<reputation_entry> list(soci::session& sql, const std::string& agent_id,
+std::vector<reputation_entry> list(session& sql, const std::string& agent_id,
                                    int64_t before_seq, int limit) {
   long long before = before_seq > 0 ? before_seq : std::numeric_limits<long long>::max();
   int lim = std::max(1, limit);
@@ -82,7 +84,7 @@ std::vector<reputation_entry> list(soci::session& sql, const std::string& agent_
 
 namespace tessera::storage::scores {
 
-void ensure_rank(soci::session& sql, const reputation::reputation_params& params) {
+void ensure_rank(session& sql, const reputation::reputation_params& params) {
   auto d = sql.get_backend_name() == "postgresql" ? dialect::postgres : dialect::sqlite;
   write_transaction tx(sql, d);
   double prior = 0;

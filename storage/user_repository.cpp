@@ -23,7 +23,7 @@ user_record from_row(const soci::row& r) {
   return rec;
 }
 
-std::optional<user_record> find_by(soci::session& sql, const char* column,
+std::optional<user_record> find_by(session& sql, const char* column,
                                    const std::string& value) {
   soci::rowset<soci::row> rows =
       (sql.prepare << "SELECT " << columns << " FROM users WHERE " << column << " = :v",
@@ -35,7 +35,7 @@ std::optional<user_record> find_by(soci::session& sql, const char* column,
 
 }  // namespace
 
-bool insert(soci::session& sql, const user_record& rec) {
+bool insert(session& sql, const user_record& rec) {
   // Checked first: a failed statement would abort a PostgreSQL transaction,
   // and with it every other write of the batch.
   int n = 0;
@@ -50,7 +50,7 @@ bool insert(soci::session& sql, const user_record& rec) {
   return true;
 }
 
-bool update(soci::session& sql, const user_record& rec) {
+bool update(session& sql, const user_record& rec) {
   long long updated = rec.updated_at;
   // Only the fields given change: two requests that each change one field
   // (a demotion, a password change) must not write back each other's old
@@ -66,21 +66,21 @@ bool update(soci::session& sql, const user_record& rec) {
   return st.get_affected_rows() > 0;
 }
 
-bool remove(soci::session& sql, const std::string& id) {
+bool remove(session& sql, const std::string& id) {
   soci::statement st = (sql.prepare << "DELETE FROM users WHERE id = :id", soci::use(id));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
 
-std::optional<user_record> find(soci::session& sql, const std::string& id) {
+std::optional<user_record> find(session& sql, const std::string& id) {
   return find_by(sql, "id", id);
 }
 
-std::optional<user_record> find_by_email(soci::session& sql, const std::string& email) {
+std::optional<user_record> find_by_email(session& sql, const std::string& email) {
   return find_by(sql, "email", email);
 }
 
-user_page list(soci::session& sql, const user_query& q) {
+user_page list(session& sql, const user_query& q) {
   // As agents::list: one fixed statement, '' = no filter, each placeholder
   // used once, one extra row to tell whether there is a next page.
   int page_size = std::max(1, q.limit);
@@ -104,7 +104,7 @@ user_page list(soci::session& sql, const user_query& q) {
   return page;
 }
 
-size_t count(soci::session& sql, const std::string& role) {
+size_t count(session& sql, const std::string& role) {
   long long n = 0;
   sql << "SELECT COUNT(*) FROM users WHERE :r1 = '' OR role = :r2", soci::use(role),
       soci::use(role), soci::into(n);

@@ -85,7 +85,7 @@ struct admin_store {
         password, out);
   }
 
-  std::unique_ptr<soci::session> session() const {
+  std::unique_ptr<tessera::storage::session> session() const {
     return tessera::storage::open_session({.driver = db.driver, .dsn = db.dsn},
                                           tessera::storage::session_role::writer);
   }

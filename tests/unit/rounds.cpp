@@ -7,7 +7,6 @@
 #include <memory>
 #include <vector>
 
-using tessera::http::rounds;
 using tessera::http::task;
 
 namespace {
@@ -33,7 +32,7 @@ struct gate {
 struct fixture {
   gate g;
   int started = 0;  // rounds begun
-  rounds<int> r;
+  tessera::http::rounds<int> r;
   std::function<task<int>()> make = [this]() -> task<int> {
     int mine = ++started;
     co_await g.wait();
@@ -52,7 +51,7 @@ struct fixture {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(rounds_suite)
+BOOST_AUTO_TEST_SUITE(rounds)
 
 BOOST_FIXTURE_TEST_CASE(callers_during_a_round_share_the_next_one, fixture) {
   call();  // leads round 1

@@ -32,6 +32,7 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "tools/bench/bench_support.hpp"
+#include "tools/bench/raw_load.hpp"
 
 namespace {
 
@@ -104,19 +105,21 @@ std::vector<prepared_registration> prepare_registrations(size_t count) {
   return out;
 }
 
-/// Sends every prepared registration; `registered` gets the ids answered 201.
+/// Sends every prepared registration from one epoll client (raw_load.hpp);
+/// `registered` gets the ids sent (each must answer 201, else the run fails).
 run_result register_all(int port, int clients, const std::vector<prepared_registration>& regs,
                         clock_type::time_point deadline, std::vector<std::string>& registered) {
-  // One flag per request: each index is sent by exactly one thread.
-  std::vector<char> created(regs.size(), 0);
-  auto r = drive_clients(port, clients, regs.size(), deadline, [&](httplib::Client& cli, size_t i) {
-    auto res = cli.Post(agents_path.c_str(), regs[i].headers, regs[i].body, "application/json");
-    created[i] = res && res->status == 201;
-    return res;
-  });
-  for (size_t i = 0; i < regs.size(); ++i)
-    if (created[i])
-      registered.push_back(regs[i].id);
+  std::vector<std::string> requests;
+  requests.reserve(regs.size());
+  for (const auto& reg : regs) {
+    std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
+    for (const auto& [name, value] : reg.headers)
+      headers.emplace_back(name, value);
+    requests.push_back(raw_request("POST", agents_path, headers, reg.body));
+  }
+  auto r = raw_load(port, requests, clients, 201, deadline).run;
+  for (size_t i = 0; i < regs.size() - r.unsent; ++i)
+    registered.push_back(regs[i].id);
   return r;
 }
 
