@@ -1,7 +1,8 @@
 #pragma once
 // One per online agent: its live state and its offline deadline. Heartbeats
-// push the deadline forward; when it passes, the session tells the registry
-// and ends.
+// (sent by the registry, which answers them itself) push the deadline
+// forward; when it passes, the session tells the registry and ends. One
+// timer is pending at a time, whatever the number of beats.
 #include <string>
 
 #include "actors/interfaces.hpp"
@@ -13,7 +14,7 @@ struct agent_session_state {
   std::string id;
   int64_t deadline = 0;   // ms since epoch
   int64_t last_beat = 0;  // ms since epoch; 0 until the first heartbeat
-  uint64_t timer = 0;     // only the newest armed tick counts
+  uint64_t timer = 0;     // the pending tick
   uint64_t beats = 0;
   static inline const char* name = "agent_session";
 };

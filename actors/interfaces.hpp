@@ -20,6 +20,7 @@ using register_ = caf::atom_constant<caf::atom("register")>;
 using replace = caf::atom_constant<caf::atom("replace")>;
 using remove = caf::atom_constant<caf::atom("remove")>;
 using get = caf::atom_constant<caf::atom("get")>;
+using exists = caf::atom_constant<caf::atom("exists")>;
 using list = caf::atom_constant<caf::atom("list")>;
 using heartbeat = caf::atom_constant<caf::atom("heartbeat")>;
 using subscribe = caf::atom_constant<caf::atom("subscribe")>;
@@ -91,6 +92,7 @@ using persistence_actor = caf::typed_actor<
 /// nothing fail with ec::not_found.
 using reader_actor = caf::typed_actor<
     caf::replies_to<atom::get, std::string>::with<agent_record>,
+    caf::replies_to<atom::exists, std::string>::with<bool>,
     caf::replies_to<atom::list, agent_query>::with<agent_page>,
     caf::replies_to<atom::online>::with<std::vector<std::string>>,
     caf::replies_to<atom::ping>::with<caf::ok_atom>,
@@ -135,7 +137,7 @@ using reader_actor = caf::typed_actor<
 /// One per online agent: its live state and its offline deadline. Linked to
 /// the registry; `remove` ends it quietly (the agent was deregistered).
 using agent_session_actor = caf::typed_actor<
-    caf::replies_to<atom::heartbeat>::with<heartbeat_ack>,
+    caf::reacts_to<atom::heartbeat, int64_t>,
     caf::reacts_to<atom::tick, uint64_t>,
     caf::reacts_to<atom::remove>>;
 
@@ -146,6 +148,7 @@ using agent_session_actor = caf::typed_actor<
 using registry_actor = caf::typed_actor<
     caf::replies_to<atom::register_, agent_record>::with<agent_record>,
     caf::replies_to<atom::get, std::string>::with<agent_record>,
+    caf::replies_to<atom::exists, std::string>::with<bool>,
     caf::replies_to<atom::refresh, std::string>::with<caf::ok_atom>,
     caf::replies_to<atom::replace, agent_record>::with<agent_record>,
     caf::replies_to<atom::remove, std::string>::with<caf::ok_atom>,

@@ -68,6 +68,10 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
             self->state, [&](storage::session& sql) { return storage::agents::find(sql, id); },
             "no agent with id " + id);
       },
+      [=](atom::exists, const std::string& id) -> caf::result<bool> {
+        return run_all(self->state,
+                       [&](storage::session& sql) { return storage::agents::exists(sql, id); });
+      },
       [=](atom::list, const agent_query& q) -> caf::result<agent_page> {
         return run_all(self->state,
                        [&](storage::session& sql) { return storage::agents::list(sql, q); });

@@ -39,9 +39,11 @@ int64_t start_session(self_ptr self, const registry_config& cfg, const std::stri
     self->send(old->second.actor, atom::remove::value);
   auto deadline = now_ms() + cfg.offline_after.count();
   auto generation = st.next_generation++;
-  // Linked: sessions end with the registry, and a normal session end is
-  // ignored by it.
-  auto session = self->spawn<caf::linked>(agent_session, id, deadline, cfg.offline_after, generation,
+  // Not linked: a link is an entry in the registry's attachables, a list
+  // that every session's end walks (CAF unlinks on the exit message) --
+  // quadratic with 100,000 sessions ending together. The registry ends them
+  // itself when it exits; a session it lost track of reaches its deadline.
+  auto session = self->spawn(agent_session, id, deadline, cfg.offline_after, generation,
                              registry_actor{self});
   if (!rec.id.empty())
     rec.status = "online";
@@ -85,8 +87,11 @@ void bring_online(self_ptr self, const registry_config& cfg, persistence_actor w
                 .then(
                     [=](caf::ok_atom) mutable {
                       rec.last_seen = op.agent.last_seen;
-                      auto deadline = start_session(self, cfg, id, std::move(rec));
-                      publish(self, "agent_online", id, cached(self, id));
+                      rec.status = "online";
+                      // The record is kept once someone reads it (atom::get),
+                      // not for every agent that beats.
+                      auto deadline = start_session(self, cfg, id, {});
+                      publish(self, "agent_online", id, &rec);
                       auto waiting = std::move(self->state.starting[id]);
                       self->state.starting.erase(id);
                       for (auto& p : waiting)
@@ -171,10 +176,8 @@ void restore_page(self_ptr self, const registry_config& cfg, reader_actor reader
           [=](agent_page& page) {
             auto& st = self->state;
             for (auto& rec : page.agents)
-              if (!st.sessions.count(rec.id) && !st.changed_while_restoring.count(rec.id)) {
-                auto id = rec.id;
-                start_session(self, cfg, id, std::move(rec));
-              }
+              if (!st.sessions.count(rec.id) && !st.changed_while_restoring.count(rec.id))
+                start_session(self, cfg, rec.id, {});
             if (!page.next_after_id.empty())
               return restore_page(self, cfg, readers, page.next_after_id);
             st.restoring = false;
@@ -223,6 +226,12 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
                                        reader_actor readers) {
   restore_sessions(self, cfg, readers);
   self->delayed_send(self, cfg.flush_interval, atom::tick::value);
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    for (auto& [id, entry] : self->state.sessions)
+      self->send_exit(entry.actor, msg.reason);
+    self->state.sessions.clear();
+    self->quit(msg.reason);
+  });
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -305,28 +314,20 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
       [=](atom::heartbeat, const std::string& id) -> caf::result<heartbeat_ack> {
         auto& st = self->state;
         st.heartbeats += 1;
-        auto rp = self->make_response_promise<heartbeat_ack>();
         auto it = st.sessions.find(id);
         if (it == st.sessions.end()) {
+          auto rp = self->make_response_promise<heartbeat_ack>();
           bring_online(self, cfg, writer, readers, id, rp);
           return rp;
         }
         auto now = now_ms();
         st.last_seen[id] = now;
         it->second.record.last_seen = now;
-        self->request(it->second.actor, cfg.timeout, atom::heartbeat::value)
-            .then(
-                [=](heartbeat_ack ack) mutable {
-                  // Only beats within a session: one that ends a lapse is
-                  // agent_online, and the missed deadline already counted.
-                  publish(self, "agent_heartbeat", id);
-                  rp.deliver(std::move(ack));
-                },
-                  [=](caf::error&) mutable {
-                    // The session ended between lookup and delivery.
-                    bring_online(self, cfg, writer, readers, id, rp);
-                  });
-        return rp;
+        it->second.last_beat = now;
+        // The session only needs to know; the answer is the registry's own.
+        self->send(it->second.actor, atom::heartbeat::value, now);
+        publish(self, "agent_heartbeat", id);
+        return heartbeat_ack{"online", now + cfg.offline_after.count()};
       },
       [=](atom::get, const std::string& id) -> caf::result<agent_record> {
         if (auto rec = cached(self, id)) {
@@ -347,6 +348,16 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
                   rp.deliver(std::move(rec));
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [=](atom::exists, const std::string& id) -> caf::result<bool> {
+        // Online agents from memory, without copying their record.
+        if (self->state.sessions.count(id))
+          return true;
+        auto rp = self->make_response_promise<bool>();
+        self->request(readers, cfg.timeout, atom::exists::value, id)
+            .then([=](bool found) mutable { rp.deliver(found); },
+                  [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
       [=](atom::refresh, const std::string& id) -> caf::result<caf::ok_atom> {
@@ -373,6 +384,16 @@ registry_actor::behavior_type registry(registry_actor::stateful_pointer<registry
         auto it = st.sessions.find(id);
         if (it == st.sessions.end() || it->second.generation != generation)
           return;  // a newer session exists, or the agent is gone
+        if (it->second.last_beat > last_seen) {
+          // A beat the session had not heard of yet crossed its report: the
+          // agent is alive. Carry on with a new session.
+          auto beat = it->second.last_beat;
+          start_session(self, cfg, id, std::move(it->second.record));
+          auto& renewed = st.sessions[id];
+          renewed.last_beat = beat;
+          self->send(renewed.actor, atom::heartbeat::value, beat);
+          return;
+        }
         auto rec = std::move(it->second.record);
         st.sessions.erase(it);
         st.went_offline += 1;

@@ -1,7 +1,7 @@
 #pragma once
 // agent id -> agent_session for every online agent, with the agent's record
-// (its stored card bytes included), so a GET of an online agent needs no
-// database round trip. Register, replace and deregister go through the writer;
+// (its stored card bytes included) once it has been read, so a GET of an
+// online agent needs at most one database round trip. Register, replace and deregister go through the writer;
 // heartbeats stay in memory (last_seen is written coalesced, once per heartbeat
 // interval); status changes are written when they happen and published to
 // subscribers, lifecycle events with the agent's record. Requests to the writer carry
@@ -20,7 +20,7 @@ namespace tessera {
 struct registry_config {
   config::millis offline_after{90'000};
   config::millis flush_interval{30'000};  // how often last_seen reaches the database
-  config::millis timeout{10'000};         // for requests to the readers and sessions
+  config::millis timeout{10'000};         // for requests to the readers
 };
 
 struct registry_state {
@@ -28,6 +28,7 @@ struct registry_state {
     agent_session_actor actor;
     uint64_t generation = 0;
     agent_record record;  // as stored, status online; id empty until read
+    int64_t last_beat = 0;  // the newest heartbeat the registry passed on
   };
   std::unordered_map<std::string, session_entry> sessions;
   // Heartbeats for agents without a session wait here while it starts.

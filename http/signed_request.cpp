@@ -45,12 +45,13 @@ task<std::optional<std::string>> signing_agent(const call& c, problem& err) {
   // window that registered agents need.
   bool registering = registers_a_key(req);
   if (!registering) {
-    auto known = co_await ask<agent_record>(c, ctx.actors.registry, atom::get::value,
-                                            verified->key_id);
-    if (!known.ok()) {
+    auto known = co_await ask<bool>(c, ctx.actors.registry, atom::exists::value,
+                                    verified->key_id);
+    if (!known.ok() || !known.get()) {
       // 404 as before for an unregistered agent, now without keeping its
       // nonce; not audited, so a flood of fresh keys can't fill the log.
-      err = known.error();
+      err = known.ok() ? problem{ec::not_found, "no agent with id " + verified->key_id}
+                       : known.error();
       co_return std::nullopt;
     }
   }

@@ -169,7 +169,7 @@ inline raw_load_result raw_load(int port, const std::vector<std::string>& reques
         if (length == 0)
           break;
         if (length < 0 || status != expected) {
-          fail("status " + std::to_string(status) + ": " + c.in.substr(0, 300));
+          fail("status " + std::to_string(status) + ": " + c.in.substr(c.in.find("\r\n\r\n") + 4, 300));
           length = static_cast<long>(c.in.size());
         } else {
           r.ok += 1;
