@@ -37,6 +37,7 @@
 #include "storage/migrations.hpp"
 #include "storage/reputation_repository.hpp"
 #include "tools/bench/bench_support.hpp"
+#include "tools/bench/raw_load.hpp"
 
 namespace {
 
@@ -291,19 +292,17 @@ constexpr size_t turns = 4;
 void measure_turn(int port, const options& opt, const std::vector<std::string>& targets,
                   size_t first, size_t count, bool need_agents, clock_type::time_point deadline,
                   figure& out) {
-  std::vector<double> latency(count, -1);
-  auto r = drive_clients(port, opt.clients, count, deadline, [&](httplib::Client& cli, size_t i) {
-    auto start = clock_type::now();
-    auto res = cli.Get(targets[(first + i) % targets.size()].c_str());
-    latency[i] = std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
-    if (res && res->status == 200 && need_agents &&
-        res->body.find("\"agents\":[]") != std::string::npos)
-      res->status = 599;  // an empty page measures nothing: count it as failed
-    return res;
+  std::vector<std::string> requests;
+  requests.reserve(count);
+  for (size_t i = 0; i < count; ++i)
+    requests.push_back(raw_request("GET", targets[(first + i) % targets.size()], {}));
+  // An empty page measures nothing: it counts as failed.
+  auto answered = raw_load(port, requests, opt.clients, 200, deadline, [&](std::string_view body) {
+    return !need_agents || body.find("\"agents\":[]") == std::string_view::npos;
   });
-  for (double l : latency)
-    if (l >= 0)
-      out.latency_ms.push_back(l);
+  const auto& r = answered.run;
+  out.latency_ms.insert(out.latency_ms.end(), answered.latencies_ms.begin(),
+                        answered.latencies_ms.end());
   out.run.ok += r.ok;
   out.run.failed += r.failed;
   out.run.unsent += r.unsent;

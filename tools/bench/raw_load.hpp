@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,10 +101,13 @@ inline long response_length(std::string_view in, int& status) {
 }  // namespace raw_detail
 
 /// Sends every request of `requests` once, in order, over `connections`
-/// sockets to 127.0.0.1:port; an answer other than `expected` (or none)
-/// counts as failed. Stops at `deadline` (what is left counts as unsent).
-inline raw_load_result raw_load(int port, const std::vector<std::string>& requests,
-                                int connections, int expected, clock_type::time_point deadline) {
+/// sockets to 127.0.0.1:port; an answer other than `expected` (or none), or
+/// whose body `accept` refuses, counts as failed. Stops at `deadline` (what
+/// is left counts as unsent).
+inline raw_load_result raw_load(
+    int port, const std::vector<std::string>& requests, int connections, int expected,
+    clock_type::time_point deadline,
+    const std::function<bool(std::string_view body)>& accept = nullptr) {
   using namespace raw_detail;
   raw_load_result out;
   auto& r = out.run;
@@ -168,9 +172,13 @@ inline raw_load_result raw_load(int port, const std::vector<std::string>& reques
         auto length = response_length(c.in, status);
         if (length == 0)
           break;
+        auto body_at = c.in.find("\r\n\r\n") + 4;
         if (length < 0 || status != expected) {
-          fail("status " + std::to_string(status) + ": " + c.in.substr(c.in.find("\r\n\r\n") + 4, 300));
+          fail("status " + std::to_string(status) + ": " + c.in.substr(body_at, 300));
           length = static_cast<long>(c.in.size());
+        } else if (accept &&
+                   !accept(std::string_view(c.in).substr(body_at, static_cast<size_t>(length) - body_at))) {
+          fail("refused answer: " + c.in.substr(body_at, 300));
         } else {
           r.ok += 1;
           out.latencies_ms.push_back(

@@ -298,16 +298,16 @@ int run(int argc, char** argv) {
   auto keys = seed(db, connections);
   std::string sdp(payload, 'x');
 
-  // The gateway: one node, local broker, limits out of the way (the figure is
-  // the relay path, not the limiter refusing).
-  int ws_port = tessera::testkit::free_port();
+  // The gateway: one node, local broker, the WebSocket on the HTTP port with
+  // the shipped I/O threads (server.http_threads: 2), limits out of the way
+  // (the figure is the relay path, not the limiter refusing).
   auto server = make_server(
-      dir.path, 8, server_log_level,
-      "signaling:\n  ws_addr: \"127.0.0.1:" + std::to_string(ws_port) +
-          "\"\n  require_contacts: false\n  frames_per_sec: 1000000\n  frame_burst: 1000000\n"
+      dir.path, 2, server_log_level,
+      "signaling:\n  require_contacts: false\n  frames_per_sec: 1000000\n  frame_burst: 1000000\n"
           "  max_connections: " + std::to_string(connections + 100) +
           "\n  auth_timeout: 60s\n  idle_timeout: 10m\n");
   server->start();
+  int ws_port = server->port();
   auto limit = std::chrono::seconds(120 + 4 * (seconds + warmup));
   watchdog guard("bench_signaling", limit, clock_type::now() + limit, *server);
 
