@@ -1,6 +1,7 @@
 #include "storage/directory_repository.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <sstream>
 
@@ -209,120 +210,194 @@ void unindex_agent(session& sql, const std::string& agent_id) {
   sql << "DELETE FROM agent_search WHERE agent_id = :id", soci::use(agent_id);
 }
 
-directory_page list(session& sql, const directory_query& q) {
-  bool pg = on_postgres(sql);
-  int page_size = std::max(1, q.limit);
-  int limit = page_size + 1;  // one extra row tells whether there is a next page
-  int verified = q.verified < 0 ? -1 : (q.verified != 0 ? 1 : 0);
+namespace {
 
-  // The rank bounds are always present, made vacuous by sentinel keys outside
-  // the classes -1..1 when unused, so the reputation index serves as a range
-  // and the SQL keeps one shape per sort.
-  int min_class = q.has_min_rank ? q.min_rank_class : -2;
-  double min_mag = q.has_min_rank ? q.min_rank_mag : 0;
+// PostgreSQL: a text search first walks the page's order over at most this
+// many agents (that pass the other filters), asking each whether it matches;
+// a word common enough to fill the page there costs a few milliseconds. The
+// planner, which can't tell how many agents a word matches (it guessed 2,000
+// for 20,000), would otherwise collect and sort every match (0.4-1.5 s).
+// Words too rare to fill the page within the walk have few matches, and
+// collecting them is cheap.
+constexpr int walk_rows = 2000;
 
+/// Everything but the text search and the keyset: the filters of `q`.
+std::string filter_sql() {
+  return " (:st1 = '' OR a.status = :st2)"
+         " AND (:v1 < 0 OR a.verified = :v2)"
+         // A primary-key probe per row walked, as scalar subqueries: PostgreSQL
+         // would turn an EXISTS into a hash of every agent with the value
+         // (50,000 for protocol=a2a) before reading the first row of a page.
+         " AND (:p1 = '' OR (SELECT 1 FROM agent_terms t WHERE"
+         " t.agent_id = a.id AND t.kind = 'protocol' AND t.value = :p2) = 1)"
+         " AND (:s1 = '' OR (SELECT 1 FROM agent_terms t WHERE"
+         " t.agent_id = a.id AND t.kind = 'skill' AND t.value = :s2) = 1)"
+         " AND (:t1 = '' OR (SELECT 1 FROM agent_terms t WHERE"
+         " t.agent_id = a.id AND t.kind = 'tag' AND t.value = :t2) = 1)"
+         " AND (:c1 = '' OR (SELECT 1 FROM agent_categories ac WHERE"
+         " ac.agent_id = a.id AND ac.category_id = :c2) = 1)"
+         " AND (a.rank_class, a.rank_mag) >= (:minc, :minm)";
+}
+
+/// The order of a sort, on table alias `t` (ties by id ascending).
+std::string order_sql(const std::string& sort, const std::string& t) {
+  if (sort == "name")
+    return " ORDER BY " + t + ".name, " + t + ".id";
+  if (sort == "registered_at")
+    return " ORDER BY " + t + ".registered_at DESC, " + t + ".id";
+  return " ORDER BY " + t + ".rank_class DESC, " + t + ".rank_mag DESC, " + t + ".id";
+}
+
+/// The keyset: strictly after the last row served, in the sort's order. The
+/// descending sorts bound the index range with the key and drop the rows of
+/// the last key at or before its id.
+std::string keyset_sql(const std::string& sort) {
+  if (sort == "name")
+    return " AND (a.name, a.id) > (:an, :aid)";
+  if (sort == "registered_at")
+    return " AND a.registered_at <= :ar1 AND NOT (a.registered_at = :ar2 AND a.id <= :aid)";
+  return " AND (a.rank_class, a.rank_mag) <= (:ac1, :am1)"
+         " AND NOT (a.rank_class = :ac2 AND a.rank_mag = :am2 AND a.id <= :aid)";
+}
+
+/// The values every shape binds, in their placeholder order (PostgreSQL's
+/// backend binds by position).
+struct page_values {
+  std::string status, protocol, skill, tag, category, search, after_text, after_id;
+  int verified = -1, min_class = -2, after_class = 2, limit = 21, walk = walk_rows;
+  double min_mag = 0, after_mag = 0;
+  long long after_int = 0;
+
+  void bind_filters(soci::statement& st) {
+    st.exchange(soci::use(status));
+    st.exchange(soci::use(status));
+    st.exchange(soci::use(verified));
+    st.exchange(soci::use(verified));
+    st.exchange(soci::use(protocol));
+    st.exchange(soci::use(protocol));
+    st.exchange(soci::use(skill));
+    st.exchange(soci::use(skill));
+    st.exchange(soci::use(tag));
+    st.exchange(soci::use(tag));
+    st.exchange(soci::use(category));
+    st.exchange(soci::use(category));
+    st.exchange(soci::use(min_class));
+    st.exchange(soci::use(min_mag));
+  }
+  void bind_keyset(soci::statement& st, const std::string& sort) {
+    if (sort == "name") {
+      st.exchange(soci::use(after_text));
+      st.exchange(soci::use(after_id));
+    } else if (sort == "registered_at") {
+      st.exchange(soci::use(after_int));
+      st.exchange(soci::use(after_int));
+      st.exchange(soci::use(after_id));
+    } else {
+      st.exchange(soci::use(after_class));
+      st.exchange(soci::use(after_mag));
+      st.exchange(soci::use(after_class));
+      st.exchange(soci::use(after_mag));
+      st.exchange(soci::use(after_id));
+    }
+  }
+};
+
+/// Runs one shape of the page query; the page's entries in order.
+std::vector<directory_entry> run_page(session& sql, const std::string& ids_sql,
+                                      const std::string& order, page_values& v,
+                                      const std::function<void(soci::statement&)>& bind) {
   // The page's ids first, then their columns: a search sorts every match,
   // and the list columns (correlated aggregates) are then made for the page
   // only.
-  std::ostringstream text;
-  text << "SELECT a.id FROM agents a WHERE"
-       << " (:st1 = '' OR a.status = :st2)"
-       << " AND (:v1 < 0 OR a.verified = :v2)"
-       // A primary-key probe per row walked, as scalar subqueries: PostgreSQL
-       // would turn an EXISTS into a hash of every agent with the value
-       // (50,000 for protocol=a2a) before reading the first row of a page.
-       << " AND (:p1 = '' OR (SELECT 1 FROM agent_terms t WHERE"
-          " t.agent_id = a.id AND t.kind = 'protocol' AND t.value = :p2) = 1)"
-       << " AND (:s1 = '' OR (SELECT 1 FROM agent_terms t WHERE"
-          " t.agent_id = a.id AND t.kind = 'skill' AND t.value = :s2) = 1)"
-       << " AND (:t1 = '' OR (SELECT 1 FROM agent_terms t WHERE"
-          " t.agent_id = a.id AND t.kind = 'tag' AND t.value = :t2) = 1)"
-       << " AND (:c1 = '' OR (SELECT 1 FROM agent_categories ac WHERE"
-          " ac.agent_id = a.id AND ac.category_id = :c2) = 1)"
-       << " AND (a.rank_class, a.rank_mag) >= (:minc, :minm)";
-  // The search is its own shape: bound in an OR, neither database could
-  // drive the query from its text index.
-  std::string search;
-  bool has_text = q.text.find_first_not_of(' ') != std::string::npos;
-  if (has_text) {
-    search = pg ? q.text : fts5_query(q.text);
-    if (pg)
-      text << " AND a.id IN (SELECT s.agent_id FROM agent_search s"
-              " WHERE s.body_tsv @@ plainto_tsquery('simple', :q))";
-    else
-      text << sqlite_search_clause(sql, search);
-  }
-
-  // Keysets: strictly after the last row served, in the sort's order (ties by
-  // id ascending). The descending sorts bound the index range with the key
-  // and drop the rows of the last key at or before its id; without a token
-  // the sentinels let every row through.
-  int after_class = q.has_after ? q.after_class : 2;
-  double after_mag = q.has_after ? q.after_mag : 0;
-  long long after_int = q.has_after ? q.after_int : std::numeric_limits<long long>::max();
-  std::string after_text = q.has_after ? q.after_text : "";
-  std::string after_id = q.has_after ? q.after_id : "";
-  std::string order;
-  if (q.sort == "name") {
-    text << " AND (a.name, a.id) > (:an, :aid)";
-    order = " ORDER BY a.name, a.id";
-  } else if (q.sort == "registered_at") {
-    text << " AND a.registered_at <= :ar1 AND NOT (a.registered_at = :ar2 AND a.id <= :aid)";
-    order = " ORDER BY a.registered_at DESC, a.id";
-  } else {
-    text << " AND (a.rank_class, a.rank_mag) <= (:ac1, :am1)"
-            " AND NOT (a.rank_class = :ac2 AND a.rank_mag = :am2 AND a.id <= :aid)";
-    order = " ORDER BY a.rank_class DESC, a.rank_mag DESC, a.id";
-  }
-  text << order << " LIMIT :lim";
-  auto page_sql = "SELECT " + entry_columns(sql) + " FROM (" + text.str() +
+  auto page_sql = "SELECT " + entry_columns(sql) + " FROM (" + ids_sql +
                   ") p JOIN agents a ON a.id = p.id"
                   " LEFT JOIN agent_scores sc ON sc.agent_id = a.id" +
                   order;
-
   entry_row row;
   soci::statement st(sql);
   row.bind(st);
-  // In placeholder order: PostgreSQL binds them by position.
-  st.exchange(soci::use(q.status));
-  st.exchange(soci::use(q.status));
-  st.exchange(soci::use(verified));
-  st.exchange(soci::use(verified));
-  st.exchange(soci::use(q.protocol));
-  st.exchange(soci::use(q.protocol));
-  st.exchange(soci::use(q.skill));
-  st.exchange(soci::use(q.skill));
-  st.exchange(soci::use(q.tag));
-  st.exchange(soci::use(q.tag));
-  st.exchange(soci::use(q.category));
-  st.exchange(soci::use(q.category));
-  st.exchange(soci::use(min_class));
-  st.exchange(soci::use(min_mag));
-  if (has_text)
-    st.exchange(soci::use(search));
-  if (q.sort == "name") {
-    st.exchange(soci::use(after_text));
-    st.exchange(soci::use(after_id));
-  } else if (q.sort == "registered_at") {
-    st.exchange(soci::use(after_int));
-    st.exchange(soci::use(after_int));
-    st.exchange(soci::use(after_id));
-  } else {
-    st.exchange(soci::use(after_class));
-    st.exchange(soci::use(after_mag));
-    st.exchange(soci::use(after_class));
-    st.exchange(soci::use(after_mag));
-    st.exchange(soci::use(after_id));
-  }
-  st.exchange(soci::use(limit));
+  bind(st);
+  st.exchange(soci::use(v.limit));
   st.alloc();
   st.prepare(page_sql);
   st.define_and_bind();
   st.execute();
+  std::vector<directory_entry> entries;
+  while (st.fetch())
+    entries.push_back(row.entry());
+  return entries;
+}
+
+}  // namespace
+
+directory_page list(session& sql, const directory_query& q) {
+  bool pg = on_postgres(sql);
+  int page_size = std::max(1, q.limit);
+  page_values v;
+  v.limit = page_size + 1;  // one extra row tells whether there is a next page
+  v.verified = q.verified < 0 ? -1 : (q.verified != 0 ? 1 : 0);
+  v.status = q.status;
+  v.protocol = q.protocol;
+  v.skill = q.skill;
+  v.tag = q.tag;
+  v.category = q.category;
+  // The rank bounds are always present, made vacuous by sentinel keys outside
+  // the classes -1..1 when unused, so the reputation index serves as a range
+  // and the SQL keeps one shape per sort. Without a token the keyset's
+  // sentinels let every row through.
+  v.min_class = q.has_min_rank ? q.min_rank_class : -2;
+  v.min_mag = q.has_min_rank ? q.min_rank_mag : 0;
+  v.after_class = q.has_after ? q.after_class : 2;
+  v.after_mag = q.has_after ? q.after_mag : 0;
+  v.after_int = q.has_after ? q.after_int : std::numeric_limits<long long>::max();
+  v.after_text = q.has_after ? q.after_text : "";
+  v.after_id = q.has_after ? q.after_id : "";
+
+  auto keyset = keyset_sql(q.sort);
+  auto order = order_sql(q.sort, "a");
+  bool has_text = q.text.find_first_not_of(' ') != std::string::npos;
+  std::vector<directory_entry> entries;
+  bool done = false;
+  if (has_text && pg) {
+    v.search = q.text;
+    auto walk_sql = "SELECT w.id FROM (SELECT a.id, a.name, a.registered_at, a.rank_class,"
+                    " a.rank_mag FROM agents a WHERE" +
+                    filter_sql() + keyset + order +
+                    " LIMIT :walk) w WHERE (SELECT 1 FROM agent_search s WHERE s.agent_id = w.id"
+                    " AND s.body_tsv @@ plainto_tsquery('simple', :q)) = 1" +
+                    order_sql(q.sort, "w") + " LIMIT :lim";
+    entries = run_page(sql, walk_sql, order, v, [&](soci::statement& st) {
+      v.bind_filters(st);
+      v.bind_keyset(st, q.sort);
+      st.exchange(soci::use(v.walk));
+      st.exchange(soci::use(v.search));
+    });
+    // A full page within the walk is the page: the walk is a prefix of the
+    // order, so its first matches are the first matches.
+    done = entries.size() == static_cast<size_t>(v.limit);
+  }
+  if (!done) {
+    std::string search_clause;
+    // The search is its own shape: bound in an OR, neither database could
+    // drive the query from its text index.
+    if (has_text) {
+      v.search = pg ? q.text : fts5_query(q.text);
+      search_clause = pg ? " AND a.id IN (SELECT s.agent_id FROM agent_search s"
+                           " WHERE s.body_tsv @@ plainto_tsquery('simple', :q))"
+                         : sqlite_search_clause(sql, v.search);
+    }
+    auto ids_sql = "SELECT a.id FROM agents a WHERE" + filter_sql() + search_clause + keyset +
+                   order + " LIMIT :lim";
+    entries = run_page(sql, ids_sql, order, v, [&](soci::statement& st) {
+      v.bind_filters(st);
+      if (has_text)
+        st.exchange(soci::use(v.search));
+      v.bind_keyset(st, q.sort);
+    });
+  }
 
   directory_page page;
-  while (st.fetch())
-    page.entries.push_back(row.entry());
+  page.entries = std::move(entries);
   if (page.entries.size() > static_cast<size_t>(page_size)) {
     page.entries.pop_back();
     page.more = true;

@@ -18,6 +18,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -56,6 +57,7 @@ struct options {
   int server_threads = 8;
   std::string database = "sqlite";
   std::string postgres_url;
+  bool keep_database = false;
   std::string server_log_level = "info";
   bool json = false;
 };
@@ -200,6 +202,13 @@ void seed(const tessera::config::database_settings& db, size_t count) {
   // Remembers the params the keys were made with, so tesserad's start-up
   // has nothing to recompute.
   storage::scores::ensure_rank(*sql, params);
+  // A directory of 100,000 agents in service has been vacuumed and analysed
+  // long since; one loaded a moment ago has not (PostgreSQL would set hint
+  // bits, and autovacuum would analyse, during the first measured turns).
+  if (dialect == storage::dialect::postgres)
+    *sql << "VACUUM (ANALYZE)";
+  else
+    *sql << "ANALYZE";
 }
 
 // ---------------------------------------------------------------------------
@@ -226,13 +235,17 @@ std::string with_query(const std::string& url) {
 
 class pg_database {
 public:
-  explicit pg_database(const std::string& url) : url_(with_query(url)) {
+  pg_database(const std::string& url, bool keep) : url_(with_query(url)), keep_(keep) {
     name_ = "tessera_bench_" + tessera::encoding::hex_encode(tessera::crypto::random_bytes(6));
     soci::session sql(*soci::factory_postgresql(), url_);
     sql << "CREATE DATABASE " + name_;
     dsn_ = with_database(url_, name_);
   }
   ~pg_database() {
+    if (keep_) {
+      std::cerr << "bench_directory: kept the database " << name_ << "\n";
+      return;
+    }
     try {
       soci::session sql(*soci::factory_postgresql(), url_);
       sql << "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)";
@@ -244,6 +257,7 @@ public:
 
 private:
   std::string url_, name_, dsn_;
+  bool keep_ = false;
 };
 
 std::unique_ptr<tessera::testkit::tesserad_process> make_directory_server(
@@ -311,6 +325,12 @@ void measure_turn(int port, const options& opt, const std::vector<std::string>& 
     out.run.first_error = r.first_error;
 }
 
+/// What the health monitor saw while the directory was under load.
+struct health_watch {
+  size_t answers = 0, unavailable = 0, slow = 0;
+  std::string first_error;
+};
+
 struct report {
   figure health, filtered, search;
   size_t errors() const {
@@ -363,7 +383,7 @@ int run(const options& opt) {
   if (opt.database == "postgres") {
     if (opt.postgres_url.empty())
       throw std::runtime_error("--database postgres needs --postgres-url");
-    pg = std::make_unique<pg_database>(opt.postgres_url);
+    pg = std::make_unique<pg_database>(opt.postgres_url, opt.keep_database);
     db.dsn = pg->dsn();
   } else {
     db.dsn = (dir.path / "tessera.db").string();
@@ -389,6 +409,26 @@ int run(const options& opt) {
                         "travel+schedule", "podcasts", "Nimble"})
     searches.push_back(std::string("/api/v1/directory?limit=20&q=") + q);
 
+  // A busy component must not read as a dead one: while the directory is
+  // under load, a monitor asks for health every 50 ms; any 503 fails the run.
+  std::atomic<bool> measuring{true};
+  health_watch monitor;
+  std::thread watcher([&] {
+    httplib::Client cli("127.0.0.1", server.port());
+    cli.set_read_timeout(std::chrono::seconds(5));
+    while (measuring) {
+      auto res = cli.Get("/api/v1/health");
+      monitor.answers += 1;
+      if (!res || res->status != 200) {
+        monitor.unavailable += 1;
+        if (monitor.first_error.empty())
+          monitor.first_error = res ? std::to_string(res->status) + " " + res->body : "no answer";
+      } else if (res->body.find("\"slow\"") != std::string::npos) {
+        monitor.slow += 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
   report r;
   for (size_t t = 0; t < turns; ++t) {
     size_t first = opt.requests * t / turns, count = opt.requests * (t + 1) / turns - first;
@@ -396,6 +436,8 @@ int run(const options& opt) {
     measure_turn(server.port(), opt, filtered, first, count, true, deadline, r.filtered);
     measure_turn(server.port(), opt, searches, first, count, true, deadline, r.search);
   }
+  measuring = false;
+  watcher.join();
 
   int exit_status = server.stop(SIGTERM, std::chrono::seconds(10));
   if (opt.json) {
@@ -407,17 +449,26 @@ int run(const options& opt) {
                           {"health", to_json(r.health, r.health)},
                           {"filtered_page", to_json(r.filtered, r.health)},
                           {"full_text", to_json(r.search, r.health)},
-                          {"errors", r.errors()}};
+                          {"health_under_load",
+                           {{"answers", monitor.answers},
+                            {"unavailable", monitor.unavailable},
+                            {"slow", monitor.slow}}},
+                          {"errors", r.errors() + monitor.unavailable}};
     std::cout << out.dump(2) << "\n";
   } else {
     print_text(opt, seed_seconds, r);
+    std::cout << "health under load:  " << monitor.answers << " answers, " << monitor.unavailable
+              << " not 200, " << monitor.slow << " reporting a slow component\n";
+    if (monitor.unavailable)
+      std::cout << "health under load: first failure: " << monitor.first_error.substr(0, 300)
+                << "\n";
   }
   if (exit_status != 0) {
     std::cerr << "bench_directory: tesserad exited with status " << exit_status << "\n"
               << server.log().substr(0, 4000);
     return 1;
   }
-  return r.errors() == 0 ? 0 : 1;
+  return r.errors() == 0 && monitor.unavailable == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -435,6 +486,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   app.add_option("--database", opt.database, "where the agents live")
       ->check(CLI::IsMember({"sqlite", "postgres"}));
+  app.add_flag("--keep-database", opt.keep_database,
+               "PostgreSQL: keep the seeded database (its name goes to stderr) to study plans");
   app.add_option("--postgres-url", opt.postgres_url,
                  "a PostgreSQL server (postgres:// URL or libpq conninfo) on which the bench "
                  "creates, and then drops, a database of its own");
