@@ -177,6 +177,14 @@ using password_actor =
     caf::typed_actor<caf::replies_to<atom::hash, std::string>::with<std::string>,
                      caf::replies_to<atom::check, std::string, std::string>::with<bool>>;
 
+/// The replay window every node shares (actors/nonce_keeper.hpp): `check` a
+/// (key, nonce) hash (hex) and the last second its signature verifies; true
+/// when no node claimed it before. Fails with unavailable when the store
+/// (the database or Redis) can't be reached.
+using nonce_keeper_actor =
+    caf::typed_actor<caf::replies_to<atom::check, std::string, int64_t>::with<bool>,
+                     caf::reacts_to<atom::commit>>::extend_with<status_client_actor>;
+
 /// Remembers (keyid, nonce) of signed requests within the skew window: of
 /// registered agents, or (the bool) of registration requests, kept apart so
 /// that new keys can't fill the window of registered ones.

@@ -5,6 +5,7 @@
 
 #include "actors/audit_log.hpp"
 #include "actors/broker.hpp"
+#include "actors/nonce_keeper.hpp"
 #include "actors/persistence.hpp"
 #include "actors/readers.hpp"
 #include "actors/registry.hpp"
@@ -19,10 +20,19 @@
 #include "storage/audit_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/nonce_store.hpp"
 #include "protocol/crypto.hpp"
 #include "protocol/encoding.hpp"
 
 namespace tessera {
+
+std::string replay_store_of(const config::settings& s) {
+  if (s.auth.replay_store != "auto")
+    return s.auth.replay_store;
+  if (s.signaling.broker == "redis")
+    return "redis";
+  return storage::dialect_of(s.database) == storage::dialect::postgres ? "database" : "memory";
+}
 
 node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   std::unique_ptr<storage::session> sql;
@@ -57,10 +67,20 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   caf::anon_send(actors_.registry, atom::subscribe::value,
                  caf::actor_cast<event_listener_actor>(actors_.watch));
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();
-  actors_.replay = sys.spawn(replay_guard, static_cast<int64_t>(skew),
-                             static_cast<int64_t>(std::time(nullptr)),
-                             static_cast<size_t>(s.auth.replay_capacity),
-                             static_cast<size_t>(s.auth.replay_per_key));
+  replay_guard_config gc;
+  gc.window_seconds = skew;
+  gc.not_before = static_cast<int64_t>(std::time(nullptr));
+  gc.capacity = static_cast<size_t>(s.auth.replay_capacity);
+  gc.per_key = static_cast<size_t>(s.auth.replay_per_key);
+  gc.timeout = s.server.request_timeout;
+  if (auto store = replay_store_of(s); store != "memory") {
+    auto keeper = sys.spawn<caf::detached>(nonce_keeper, store == "redis"
+                                                             ? storage::redis_nonce_store(s.redis)
+                                                             : storage::database_nonce_store(s.database));
+    actors_.nonces = keeper;
+    gc.shared = keeper;
+  }
+  actors_.replay = sys.spawn(replay_guard, gc);
   actors_.audit = sys.spawn<caf::detached>(audit_log, std::move(sink), actors_.writer,
                                            std::move(audit_chain_end));
   verifier_config vc;
@@ -124,6 +144,8 @@ void node::shutdown() {
                  caf::actor_cast<caf::actor>(actors_.replay),
                  caf::actor_cast<caf::actor>(actors_.passwords)})
     self->send_exit(h, caf::exit_reason::user_shutdown);
+  if (actors_.nonces)
+    self->send_exit(*actors_.nonces, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace tessera

@@ -4,6 +4,9 @@
 // entries reach the writer), then the writer after a flush.
 #include <caf/all.hpp>
 
+#include <optional>
+#include <string>
+
 #include "actors/interfaces.hpp"
 #include "config/settings.hpp"
 
@@ -14,6 +17,7 @@ struct node_actors {
   reader_actor readers;
   registry_actor registry;
   replay_guard_actor replay;
+  std::optional<nonce_keeper_actor> nonces;  // the shared replay window, if auth.replay_store has one
   audit_log_actor audit;
   reputation_actor reputation;
   verifier_actor verifier;
@@ -23,6 +27,11 @@ struct node_actors {
   password_actor passwords;     // Argon2id off the I/O threads
   std::string node_id;          // signaling.node_id, or the random one chosen at start
 };
+
+/// Where the replay window lives: auth.replay_store, or for "auto" Redis when
+/// signaling.broker is redis, the database when it is PostgreSQL (shared by
+/// the nodes), else "memory" (this process only).
+std::string replay_store_of(const config::settings& s);
 
 class node {
 public:

@@ -64,15 +64,12 @@ struct deps {
 };
 using deps_ptr = std::shared_ptr<const deps>;
 
-/// One verification from request to answer.
-struct attempt {
-  std::string agent_id;
-  std::string actor;   // who asked, for the audit log
-  std::string remote;  // from where
-  std::string url;     // the card's url when the challenge was sent
-  caf::typed_response_promise<verify_result> rp;
-};
+using attempt = verify_attempt;
 using attempt_ptr = std::shared_ptr<attempt>;
+
+// A party holds at most this many workers, and waits with at most this many.
+constexpr int workers_per_party = 1;
+constexpr size_t waiting_per_party = 4;
 
 std::vector<ip_address::range> parse_allow(const std::vector<std::string>& texts) {
   std::vector<ip_address::range> ranges;
@@ -154,12 +151,82 @@ void conclude(verifier_self self, deps_ptr d, attempt_ptr at, std::string reason
           });
 }
 
+void challenge(verifier_self self, deps_ptr d, attempt_ptr at, const agent_record& agent);
+
+/// Starts waiting verifications while workers are free, a party at a time
+/// in turn; one that waited past verifier.timeout is dropped (its caller has
+/// given up by then).
+void dispatch(verifier_self self, deps_ptr d) {
+  auto& st = self->state;
+  size_t skipped = 0;  // parties at their cap, passed over this round
+  while (st.workers_busy < d->cfg.settings.workers && skipped < st.turns.size()) {
+    auto party = st.turns.front();
+    st.turns.pop_front();
+    if (st.party_busy[party] >= workers_per_party) {
+      st.turns.push_back(party);
+      ++skipped;
+      continue;
+    }
+    skipped = 0;
+    auto& queue = st.queues[party];
+    auto next = std::move(queue.front());
+    queue.pop_front();
+    --st.queued;
+    if (queue.empty())
+      st.queues.erase(party);
+    else
+      st.turns.push_back(party);
+    if (now_ms() - next.since > d->cfg.settings.timeout.count()) {
+      st.running.erase(next.attempt->agent_id);
+      next.attempt->rp.deliver(make_error(
+          ec::unavailable, "the verification waited too long for a worker; try again"));
+      continue;
+    }
+    ++st.workers_busy;
+    ++st.party_busy[party];
+    challenge(self, d, next.attempt, next.agent);
+  }
+  std::erase_if(st.party_busy, [](const auto& p) { return p.second <= 0; });
+}
+
+/// The attempt's worker is free again: the next in turn may go.
+void release(verifier_self self, deps_ptr d, const attempt& at) {
+  auto& st = self->state;
+  --st.workers_busy;
+  --st.party_busy[at.party];
+  dispatch(self, d);
+}
+
+/// The agent is loaded: start at once if a worker is free and the party has
+/// none, else wait in the party's queue (bounded).
+void admit(verifier_self self, deps_ptr d, attempt_ptr at, const agent_record& agent) {
+  auto& st = self->state;
+  at->party = agent.owner_id.empty() ? "address:" + ip_address::client_key(at->remote)
+                                      : "user:" + agent.owner_id;
+  auto& queue = st.queues[at->party];
+  if (queue.size() >= waiting_per_party ||
+      st.queued >= static_cast<size_t>(d->cfg.settings.queue_size)) {
+    if (queue.empty())
+      st.queues.erase(at->party);
+    st.running.erase(at->agent_id);
+    at->rp.deliver(make_error(ec::unavailable,
+                              "too many verifications are waiting for a worker (verifier.workers "
+                              "are busy); try again shortly"));
+    return;
+  }
+  if (queue.empty())
+    st.turns.push_back(at->party);
+  queue.push_back({at, agent, now_ms()});
+  ++st.queued;
+  dispatch(self, d);
+}
+
 /// The worker answered (or didn't): the nonce must be live and unused, the
 /// answer valid.
 void judge(verifier_self self, deps_ptr d, attempt_ptr at, const std::string& nonce,
            const std::string* body, std::string failure) {
   auto& st = self->state;
-  --st.workers_busy;
+  release(self, d, *at);
   auto it = st.challenges.find(nonce);
   std::string reason = std::move(failure);
   if (it == st.challenges.end()) {
@@ -182,8 +249,8 @@ void challenge(verifier_self self, deps_ptr d, attempt_ptr at, const agent_recor
   auto& st = self->state;
   auto give_up = [&](std::string message) {
     st.running.erase(at->agent_id);
-    --st.workers_busy;
     at->rp.deliver(make_error(ec::invalid_request, std::move(message)));
+    release(self, d, *at);
   };
   if (agent.url.empty())
     return give_up("the agent's card has no url to verify; update the card with one");
@@ -234,23 +301,17 @@ verifier_actor::behavior_type verifier(verifier_actor::stateful_pointer<verifier
                                 config::format_duration(settings.min_interval) +
                                 " ago (verifier.min_interval); try again in " +
                                 std::to_string((wait + 999) / 1000) + " s");
-        if (st.workers_busy >= settings.workers)
-          return make_error(ec::unavailable, "all " + std::to_string(settings.workers) +
-                                                 " verification workers are busy; try again "
-                                                 "shortly");
-        // Both held until the outcome is known.
+        // Held until the outcome is known.
         st.running.insert(id);
-        ++st.workers_busy;
         auto at = std::make_shared<attempt>();
         at->agent_id = id;
         at->actor = actor;
         at->remote = remote;
         at->rp = self->make_response_promise<verify_result>();
         self->request(d->readers, d->cfg.timeout, atom::get::value, id)
-            .then([=](const agent_record& agent) { challenge(self, d, at, agent); },
+            .then([=](const agent_record& agent) { admit(self, d, at, agent); },
                   [=](const caf::error& err) {
                     self->state.running.erase(id);
-                    --self->state.workers_busy;
                     at->rp.deliver(err);
                   });
         return at->rp;
@@ -260,6 +321,7 @@ verifier_actor::behavior_type verifier(verifier_actor::stateful_pointer<verifier
         nlohmann::json j{{"running", st.running.size()},
                          {"challenges", st.challenges.size()},
                          {"workers_busy", st.workers_busy},
+                         {"waiting", st.queued},
                          {"workers", d->cfg.settings.workers},
                          {"passed", st.passed},
                          {"failed", st.failed}};

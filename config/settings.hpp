@@ -63,6 +63,9 @@ struct auth_settings {
   // is kept apart for registration requests, whose keys are new).
   int replay_capacity = 1'000'000;
   int replay_per_key = 10'000;
+  // Where the window is shared by the nodes: auto | memory | database | redis
+  // (actors/node.hpp: replay_store_of).
+  std::string replay_store = "auto";
   // true: every route that is not public demands valid credentials. false
   // (development): reads may be anonymous, writes never are.
   bool required = false;
@@ -101,6 +104,7 @@ struct verifier_settings {
   millis timeout{5'000};         // total time for the outbound request
   size_t max_response = 4096;    // bytes; a longer answer fails
   int workers = 4;               // outbound requests at once (detached actors)
+  int queue_size = 64;           // verifications waiting for a worker, in all
 };
 
 // TURN servers handed to signaling clients, with credentials in coturn's

@@ -23,6 +23,11 @@ double per_second(int count, config::millis window) {
 // try one account: each gets several accounts' (addresses') worth of failures.
 constexpr int wide_failures_factor = 4;
 
+// How long, and for how many (account, address) pairs, a successful sign-in
+// spares an address the account-wide throttle.
+constexpr int64_t known_address_ms = 30LL * 24 * 3600 * 1000;
+constexpr size_t known_addresses = 100'000;
+
 }  // namespace
 
 limits::limits(const config::settings& s)
@@ -36,7 +41,8 @@ limits::limits(const config::settings& s)
                      s.user_auth.login_max_failures * wide_failures_factor),
       login_ip_(per_second(s.user_auth.login_max_failures * wide_failures_factor,
                            s.user_auth.login_window),
-                s.user_auth.login_max_failures * wide_failures_factor) {}
+                s.user_auth.login_max_failures * wide_failures_factor),
+      signed_in_from_(known_address_ms, known_addresses) {}
 
 std::string limits::client_of(const request& req) const {
   if (trusted_.empty())
@@ -49,11 +55,7 @@ std::string limits::client_of(const request& req) const {
 }
 
 std::string limits::address_key(const std::string& ip) {
-  auto a = ip_address::parse(ip);
-  if (!a || a->v4)
-    return ip;
-  std::fill(a->bytes.begin() + 8, a->bytes.end(), 0);
-  return ip_address::to_string(*a) + "/64";
+  return ip_address::client_key(ip);
 }
 
 bool limits::is_trusted_proxy(const std::string& peer) const {
@@ -80,25 +82,34 @@ rate_limit::decision limits::login_attempt(const std::string& email, const std::
                                            int64_t now_ms) {
   auto address = address_key(ip);
   auto here = email + " " + address;
+  // The account-wide count is of addresses: only an address's first attempt
+  // in its window (its own bucket still full) counts there.
+  bool new_address = login_account_here_.full(here, now_ms) &&
+                     !signed_in_from_.contains(here, now_ms);
   auto d = login_account_here_.take(here, now_ms);
   if (!d.allowed)
     return d;
-  if (d = login_account_.take(email, now_ms); !d.allowed) {
-    login_account_here_.give_back(here);
-    return d;
+  if (new_address) {
+    if (d = login_account_.take(email, now_ms); !d.allowed) {
+      login_account_here_.give_back(here);
+      return d;
+    }
   }
   if (d = login_ip_.take(address, now_ms); !d.allowed) {
     login_account_here_.give_back(here);
-    login_account_.give_back(email);
+    if (new_address)
+      login_account_.give_back(email);
   }
   return d;
 }
 
-void limits::login_succeeded(const std::string& email, const std::string& ip) {
+void limits::login_succeeded(const std::string& email, const std::string& ip, int64_t now_ms) {
   auto address = address_key(ip);
-  login_account_here_.reset(email + " " + address);
+  auto here = email + " " + address;
+  login_account_here_.reset(here);
   login_account_.give_back(email);
   login_ip_.give_back(address);
+  signed_in_from_.note(here, now_ms);
 }
 
 void send_rate_limited(response& res, const rate_limit::decision& d,

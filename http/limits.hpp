@@ -10,6 +10,7 @@
 #include "config/settings.hpp"
 #include "protocol/ip_address.hpp"
 #include "protocol/rate_limit.hpp"
+#include "protocol/recent_keys.hpp"
 
 namespace tessera::http {
 
@@ -32,16 +33,19 @@ public:
   rate_limit::decision take_ip(const std::string& ip, int64_t now_ms);
   rate_limit::decision take_principal(const principal& who, int64_t now_ms);
 
-  /// Login throttling. An attempt takes a token from three buckets before the
-  /// password is checked, so parallel guesses can't outrun the count: the
-  /// account from this address (login_max_failures), the account from
-  /// anywhere and the address for any account (four times that each). So a
-  /// stranger's failures lock the account only for the stranger, until they
-  /// come from many addresses. A success refills the account from this address
+  /// Login throttling, counted before the password is checked so parallel
+  /// guesses can't outrun it. An attempt takes a token from the account from
+  /// this address (login_max_failures) and from the address for any account
+  /// (four times that). The account from anywhere counts addresses, not
+  /// attempts: an address's first attempt in its window takes a token (four
+  /// times login_max_failures addresses), so a few addresses can't lock the
+  /// owner out. An address that signed in to the account within 30 days is
+  /// spared the account-wide count: even a botnet can't lock the owner out of
+  /// where they sign in from. A success refills the account from this address
   /// and gives the other two their token back.
   rate_limit::decision login_attempt(const std::string& email, const std::string& ip,
                                      int64_t now_ms);
-  void login_succeeded(const std::string& email, const std::string& ip);
+  void login_succeeded(const std::string& email, const std::string& ip, int64_t now_ms);
 
 private:
   bool enabled_;
@@ -50,6 +54,7 @@ private:
   rate_limit::buckets login_account_here_;
   rate_limit::buckets login_account_;
   rate_limit::buckets login_ip_;
+  recent_keys signed_in_from_;  // "email address" of recent successes
 };
 
 /// 429 with Retry-After (whole seconds, at least 1).

@@ -107,7 +107,7 @@ task<> login(const call& c) {
           {{"email", *email}});
     co_return send_error(c.res, ec::invalid_credentials, "email or password is wrong");
   }
-  limiter.login_succeeded(*email, c.remote);
+  limiter.login_succeeded(*email, c.remote, now_ms());
   audit(c.ctx, "login_succeeded", user.get().id, "", c.remote);
   co_await start_session(c, user.get(), 200);
 }
@@ -239,7 +239,7 @@ task<> update_me(const call& c) {
       audit(c, "password_change_failed", u.id);
       co_return send_error(c.res, ec::invalid_credentials, "current_password: wrong password");
     }
-    limiter.login_succeeded(u.email, c.remote);
+    limiter.login_succeeded(u.email, c.remote, now_ms());
     if (!read_new_password(*doc, u.email, c.res, next))
       co_return;
     auto hashed = co_await ask<std::string>(c, c.ctx.actors.passwords, atom::hash::value, next);

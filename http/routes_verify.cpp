@@ -33,9 +33,10 @@ task<> verify(const call& c) {
   auto id = path_id(c.req, c.res);
   if (!id)
     co_return;
-  // The verifier answers after the endpoint did (verifier.timeout at most),
+  // The verifier answers after the verification waited for a worker
+  // (verifier.timeout at most) and the endpoint answered (as long again),
   // then stores the outcome.
-  auto wait = c.ctx.cfg.verifier.timeout + c.ctx.cfg.server.request_timeout;
+  auto wait = 2 * c.ctx.cfg.verifier.timeout + c.ctx.cfg.server.request_timeout;
   auto outcome = co_await ask<verify_result>(c.io, c.ctx.actors.verifier, wait, atom::verify::value,
                                              *id, c.who.id(), c.remote);
   if (!outcome.ok()) {

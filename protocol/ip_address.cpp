@@ -122,4 +122,12 @@ std::string client_of(std::string_view peer, std::string_view forwarded_for,
   return to_string(*client);
 }
 
+std::string client_key(const std::string& ip) {
+  auto a = parse(ip);
+  if (!a || a->v4)
+    return ip;
+  std::fill(a->bytes.begin() + 8, a->bytes.end(), 0);
+  return to_string(*a) + "/64";
+}
+
 }  // namespace tessera::ip_address

@@ -37,6 +37,11 @@ std::optional<range> parse_range(std::string_view text);
 bool contains(const range& r, const address& a);
 bool contains_any(const std::vector<range>& rs, const address& a);
 
+/// What counts as one client: the address itself, or for IPv6 its /64 (a
+/// client usually holds a whole /64, and each of its addresses would count
+/// apart). Text that is not an address is returned as it is.
+std::string client_key(const std::string& ip);
+
 /// The client's address. `peer` is the socket's remote address. Only when the
 /// peer is a trusted proxy is `forwarded_for` (the X-Forwarded-For value,
 /// possibly several comma-separated hops) consulted: it is walked from the

@@ -30,6 +30,12 @@ decision buckets::peek(std::string_view key, int64_t now_ms) {
   return judge(it == buckets_.end() ? burst_ : level(it->second, now_ms));
 }
 
+bool buckets::full(std::string_view key, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  auto it = buckets_.find(std::string(key));
+  return it == buckets_.end() || level(it->second, now_ms) >= burst_;
+}
+
 void buckets::reset(std::string_view key) {
   std::lock_guard lock(mutex_);
   buckets_.erase(std::string(key));  // absent is the same as full

@@ -28,6 +28,8 @@ public:
   /// Would `take` succeed? Takes nothing (login throttling checks before it
   /// knows whether the attempt fails).
   decision peek(std::string_view key, int64_t now_ms);
+  /// Whether `key`'s bucket is full (never taken from, or refilled since).
+  bool full(std::string_view key, int64_t now_ms);
   /// Refills `key` completely (e.g. after a successful login).
   void reset(std::string_view key);
   /// Gives back one token taken from `key` (up to the burst): an attempt that

@@ -16,7 +16,23 @@ replay_window::digest hash_of(std::string_view text) {
   return d;
 }
 
+std::string pair_text(std::string_view key_id, std::string_view nonce) {
+  // '\n' can't occur in either part, so pairs don't collide.
+  std::string pair{key_id};
+  pair += '\n';
+  pair += nonce;
+  return pair;
+}
+
 }  // namespace
+
+std::string replay_window::pair_hex(std::string_view key_id, std::string_view nonce) {
+  auto d = hash_of(pair_text(key_id, nonce));
+  std::string hex(d.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), d.data(), d.size());
+  hex.pop_back();
+  return hex;
+}
 
 size_t replay_window::digest_hash::operator()(const digest& d) const {
   size_t h;
@@ -32,11 +48,7 @@ replay_window::verdict replay_window::check(std::string_view key_id, std::string
   if (created < not_before_)
     return verdict::too_old;
   evict(now);
-  // '\n' can't occur in either part, so pairs don't collide.
-  std::string pair{key_id};
-  pair += '\n';
-  pair += nonce;
-  entry e{hash_of(pair), hash_of(key_id)};
+  entry e{hash_of(pair_text(key_id, nonce)), hash_of(key_id)};
   if (seen_.count(e.pair))
     return verdict::replayed;
   if (seen_.size() >= capacity_)

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -25,6 +26,10 @@ public:
   verdict check(std::string_view key_id, std::string_view nonce, int64_t created, int64_t now);
 
   size_t size() const { return seen_.size(); }
+
+  /// The pair's 16-byte hash in hex: how the pair is known outside this
+  /// process (the shared store of storage/nonce_store.hpp).
+  static std::string pair_hex(std::string_view key_id, std::string_view nonce);
 
   using digest = std::array<unsigned char, 16>;
   struct digest_hash {

@@ -229,6 +229,14 @@ const std::vector<migration>& migrations() {
         // pending count of a sender); unique so a pair never has two.
         "CREATE UNIQUE INDEX contact_requests_pending ON contact_requests (from_id, to_id)"
         " WHERE status = 'pending'"}},
+      {6,
+       "the replay window shared by every node",
+       {// storage/nonce_store.hpp: a signature's (key, nonce) hash, hex, and
+        // the last second it verifies; rows past it are taken over or dropped.
+        "CREATE TABLE replay_nonces ("
+        " pair_hash TEXT PRIMARY KEY,"
+        " expires_at BIGINT NOT NULL)",
+        "CREATE INDEX replay_nonces_expiry ON replay_nonces (expires_at)"}},
   };
   return all;
 }

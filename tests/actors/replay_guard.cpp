@@ -17,7 +17,12 @@ constexpr int64_t window = 300;
 
 struct guard_fixture : actor_fixture {
   replay_guard_actor spawn_guard(int64_t not_before, size_t capacity, size_t per_key = 100) {
-    return own(sys->spawn(tessera::replay_guard, window, not_before, capacity, per_key));
+    replay_guard_config cfg;
+    cfg.window_seconds = window;
+    cfg.not_before = not_before;
+    cfg.capacity = capacity;
+    cfg.per_key = per_key;
+    return own(sys->spawn(tessera::replay_guard, cfg));
   }
 
   caf::expected<caf::ok_atom> check(const replay_guard_actor& guard, const std::string& key,

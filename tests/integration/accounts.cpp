@@ -484,14 +484,36 @@ BOOST_FIXTURE_TEST_CASE(a_strangers_failures_do_not_lock_the_owner_out, throttle
   BOOST_TEST(login_from("198.51.100.7", mia.email, mia.password).status == 429);
   // ...but the owner, elsewhere, still gets in.
   BOOST_TEST(login_from("203.0.113.20", mia.email, mia.password).status == 200);
-  // Guessing from many addresses hits the account-wide limit (4 x 3), for everyone.
+}
+
+BOOST_FIXTURE_TEST_CASE(four_addresses_can_not_lock_the_owner_out, throttled_proxy_fixture) {
+  auto mia = sign_up(server, "mia@example.com");
+  // Every guess four addresses may make...
+  for (int a = 1; a <= 4; ++a) {
+    auto address = "198.51.100." + std::to_string(a);
+    for (int i = 0; i < 3; ++i)
+      BOOST_TEST(login_from(address, mia.email, "guess " + std::to_string(i)).status == 401);
+    BOOST_TEST(login_from(address, mia.email, "guess").status == 429);
+  }
+  // ...and the owner, from a fifth address never seen before, gets in: the
+  // account-wide count is of addresses (4 of 4 x 3).
+  BOOST_TEST(login_from("203.0.113.20", mia.email, mia.password).status == 200);
+}
+
+BOOST_FIXTURE_TEST_CASE(many_addresses_lock_new_ones_but_not_the_owners, throttled_proxy_fixture) {
+  auto mia = sign_up(server, "mia@example.com");
+  BOOST_TEST(login_from("203.0.113.20", mia.email, mia.password).status == 200);
+  // Guessing from many addresses hits the account-wide limit (4 x 3 addresses)...
   int refused = 0;
   for (int i = 0; i < 16; ++i) {
     auto res = login_from("192.0.2." + std::to_string(i + 1), mia.email, "guess");
     refused += res.status == 429;
   }
   BOOST_TEST(refused >= 4);
-  BOOST_TEST(login_from("203.0.113.20", mia.email, mia.password).status == 429);
+  // ...for any new address, the owner's included...
+  BOOST_TEST(login_from("203.0.113.99", mia.email, mia.password).status == 429);
+  // ...but not where the owner signed in from before.
+  BOOST_TEST(login_from("203.0.113.20", mia.email, mia.password).status == 200);
 }
 
 BOOST_FIXTURE_TEST_CASE(failed_logins_are_throttled, throttled_fixture) {

@@ -346,6 +346,34 @@ BOOST_AUTO_TEST_CASE(bad_signatures_are_rejected) {
   BOOST_TEST(log.find(sig.substr(6, 40)) == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(signatures_cover_the_path_and_query_as_sent) {
+  // RFC 9421: @path and @query are the target's bytes as sent, not decoded.
+  // "%7A" is "z": the server routes the decoded path, and verifies what was
+  // signed.
+  agent a;
+  BOOST_REQUIRE_EQUAL(a.register_at(server, a.sign(a.card())).status, 201);
+  auto encoded = "/api/v1/agents/%7A" + a.id.substr(1) + "/heartbeat";
+  auto decoded = "/api/v1/agents/" + a.id + "/heartbeat";
+  auto ok = server.send("POST", encoded, "", a.sign_request("POST", encoded, ""));
+  BOOST_TEST(ok.status == 200, ok.body);
+  BOOST_TEST(nlohmann::json::parse(ok.body)["id"] == a.id);
+  auto other_form = server.send("POST", encoded, "", a.sign_request("POST", decoded, ""));
+  BOOST_TEST(other_form.status == 401);
+  BOOST_TEST(other_form.error_message().find("signature does not verify") == 0,
+             other_form.error_message());
+  // The query too: an encoded "&" is not a separator, and a signature over
+  // one form does not verify the other.
+  const std::string one = "/api/v1/agents?tag=a%26b", two = "/api/v1/agents?tag=a&b=";
+  auto list = server.get(one, a.sign_request("GET", one, ""));
+  BOOST_TEST(list.status == 200, list.body);
+  auto swapped = server.get(two, a.sign_request("GET", one, ""));
+  BOOST_TEST(swapped.status == 401);
+  auto spelled = "/api/v1/agents?tag=%62ench";  // "bench", spelled encoded
+  BOOST_TEST(server.get(spelled, a.sign_request("GET", spelled, "")).status == 200);
+  BOOST_TEST(server.get(spelled, a.sign_request("GET", "/api/v1/agents?tag=bench", ""))
+                 .status == 401);
+}
+
 BOOST_AUTO_TEST_CASE(body_over_the_limit_is_413) {
   agent a;
   auto body = std::string(70'000, ' ') + a.sign(a.card()).dump();

@@ -29,67 +29,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A redis-server child on a loopback port of its own, which keeps that port
-/// across kill -9 and start again.
-class redis_server {
-public:
-  explicit redis_server(const temp_dir& dir)
-      : port_(free_port()), log_(dir.path / "redis.log") {
-    start();
-  }
-  ~redis_server() { kill9(); }
-  redis_server(const redis_server&) = delete;
-  redis_server& operator=(const redis_server&) = delete;
-
-  std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  /// Starts it and waits (bounded) until it answers PING.
-  void start() {
-    auto port = std::to_string(port_);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (fd >= 0) {
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-      }
-      ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    if (pid_ < 0)
-      throw std::runtime_error("fork failed");
-    config::redis_settings s;
-    s.addr = addr();
-    storage::redis_client probe(s);
-    for (int i = 0; i < 200; ++i) {
-      std::string why;
-      if (probe.connect(200ms, why)) {
-        auto pong = probe.command({"PING"});
-        if (pong && pong->text == "PONG")
-          return;
-      }
-      std::this_thread::sleep_for(25ms);
-    }
-    std::ifstream in(log_);
-    std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    throw std::runtime_error("redis-server did not start on port " + port + ": " + log);
-  }
-
-  void kill9() {
-    if (pid_ <= 0)
-      return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
-private:
-  int port_;
-  std::filesystem::path log_;
-  pid_t pid_ = -1;
-};
-
 /// One database, one Redis, two nodes.
 struct cluster {
   explicit cluster(bool require_contacts = false) {

@@ -8,6 +8,7 @@
 #include <soci/soci.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "protocol/agent_id.hpp"
 #include "protocol/encoding.hpp"
 #include "protocol/http_signature.hpp"
+#include "storage/redis_client.hpp"
 
 namespace tessera::test {
 
@@ -410,6 +412,51 @@ bool wait_for_log(const server_process& s, const std::string& text) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+redis_server::redis_server(const temp_dir& dir)
+    : port_(free_port()), log_(dir.path / "redis.log") {
+  start();
+}
+
+void redis_server::start() {
+  auto port = std::to_string(port_);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  if (pid_ < 0)
+    throw std::runtime_error("fork failed");
+  config::redis_settings s;
+  s.addr = addr();
+  storage::redis_client probe(s);
+  for (int i = 0; i < 200; ++i) {
+    std::string why;
+    if (probe.connect(std::chrono::milliseconds(200), why)) {
+      auto pong = probe.command({"PING"});
+      if (pong && pong->text == "PONG")
+        return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  std::ifstream in(log_);
+  std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  throw std::runtime_error("redis-server did not start on port " + port + ": " + log);
+}
+
+void redis_server::kill9() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 }  // namespace tessera::test

@@ -169,4 +169,25 @@ std::vector<nlohmann::json> audit_entries(const temp_dir& dir);
 /// log holds at least `count` entries with `action`; true if it does.
 bool wait_for_audit(const temp_dir& dir, const std::string& action, size_t count = 1);
 
+/// A redis-server child on a loopback port of its own, which keeps that port
+/// across kill -9 and start again.
+class redis_server {
+public:
+  explicit redis_server(const temp_dir& dir);
+  ~redis_server() { kill9(); }
+  redis_server(const redis_server&) = delete;
+  redis_server& operator=(const redis_server&) = delete;
+
+  std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  /// Starts it and waits (bounded) until it answers PING.
+  void start();
+  void kill9();
+
+private:
+  int port_;
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+};
+
 }  // namespace tessera::test

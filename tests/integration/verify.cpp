@@ -493,7 +493,7 @@ BOOST_AUTO_TEST_CASE(one_verification_at_a_time_per_agent) {
   BOOST_TEST(endpoint.requests() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(busy_workers_refuse_more) {
+BOOST_AUTO_TEST_CASE(a_busy_party_waits_its_turn) {
   tesserad t(settings{{"verifier.workers", "1"}, {"verifier.timeout", "5s"}});
   challenge_server endpoint;
   agent a, b;
@@ -509,13 +509,92 @@ BOOST_AUTO_TEST_CASE(busy_workers_refuse_more) {
   for (int i = 0; i < 500 && endpoint.requests() == 0; ++i)
     std::this_thread::sleep_for(10ms);
   BOOST_REQUIRE_EQUAL(endpoint.requests(), 1);
-  auto busy = t.verify(b);
-  BOOST_TEST(busy.status == 503, busy.body);
-  BOOST_TEST(busy.error_code() == "unavailable");
+  // b waits for the worker instead of being refused, and goes once a is done.
+  auto second = std::async(std::launch::async, [&] { return t.verify(b); });
+  BOOST_TEST((second.wait_for(300ms) == std::future_status::timeout));
+  BOOST_TEST(endpoint.requests() == 1);
   gate->release();
   BOOST_TEST(first.get().status == 200);
-  // The refusal was no attempt: b may go at once.
-  BOOST_TEST(t.verify(b).status == 200);
+  auto waited = second.get();
+  BOOST_TEST(waited.status == 200, waited.body);
+  BOOST_TEST(endpoint.requests() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_party_waits_with_at_most_four) {
+  tesserad t(settings{{"verifier.workers", "1"}, {"verifier.timeout", "5s"}});
+  challenge_server endpoint;
+  auto gate = std::make_shared<hold>();
+  std::vector<agent> agents(6);
+  for (auto& a : agents) {
+    t.register_agent(a, endpoint.url_for(a));
+    endpoint.answer(a, [&a, gate](const std::string& nonce, httplib::Response& res) {
+      gate->wait(4s);
+      res.set_content(vc::answer(a.id, nonce, a.key.secret_key), "application/json");
+    });
+  }
+  std::vector<std::future<http_result>> held;
+  held.push_back(std::async(std::launch::async, [&] { return t.verify(agents[0]); }));
+  for (int n = 0; n < 500 && endpoint.requests() == 0; ++n)
+    std::this_thread::sleep_for(10ms);
+  BOOST_REQUIRE_EQUAL(endpoint.requests(), 1);
+  for (size_t i = 1; i < 5; ++i) {  // in order, so the sixth is the one over
+    held.push_back(std::async(std::launch::async, [&, i] { return t.verify(agents[i]); }));
+    std::this_thread::sleep_for(100ms);
+  }
+  // One runs and four wait: the sixth of the same party is refused.
+  auto refused = t.verify(agents[5]);
+  BOOST_TEST(refused.status == 503, refused.body);
+  BOOST_TEST(refused.error_code() == "unavailable");
+  BOOST_TEST(contains(refused.error_message(), "waiting"), refused.error_message());
+  gate->release();
+  for (auto& f : held) {
+    auto r = f.get();
+    BOOST_TEST(r.status == 200, r.body);
+  }
+  // The refusal was no attempt: the sixth may go at once.
+  BOOST_TEST(t.verify(agents[5]).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(slow_endpoints_do_not_keep_a_legitimate_verify_waiting) {
+  // Four agents whose endpoints answer slowly, verified from one address,
+  // take one of the four workers; the others wait their party's turn. A
+  // verify from another address runs at once.
+  tesserad t(settings{{"verifier.timeout", "5s"}, {"server.trusted_proxies", "[\"127.0.0.1\"]"}});
+  challenge_server endpoint;
+  auto gate = std::make_shared<hold>();
+  std::vector<agent> slow(4);
+  for (auto& a : slow) {
+    t.register_agent(a, endpoint.url_for(a));
+    endpoint.answer(a, [&a, gate](const std::string& nonce, httplib::Response& res) {
+      gate->wait(5s);
+      res.set_content(vc::answer(a.id, nonce, a.key.secret_key), "application/json");
+    });
+  }
+  agent legit;
+  t.register_agent(legit, endpoint.url_for(legit));
+  endpoint.answer(legit, signed_answer(legit));
+  auto from = [&](const agent& a, const std::string& address) {
+    auto headers = a.sign_request("POST", t.verify_path(a), "");
+    headers.emplace("X-Forwarded-For", address);
+    return t.server.send("POST", t.verify_path(a), "", headers);
+  };
+  std::vector<std::future<http_result>> held;
+  for (auto& a : slow)
+    held.push_back(std::async(std::launch::async, [&] { return from(a, "198.51.100.7"); }));
+  for (int n = 0; n < 500 && endpoint.requests() == 0; ++n)
+    std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(100ms);  // the other three are queued by now
+  auto res = from(legit, "203.0.113.9");
+  BOOST_TEST(res.status == 200, res.body);
+  // Only one slow endpoint was asked: its party's others still wait.
+  BOOST_TEST(endpoint.requests() == 2);
+  for (auto& f : held)
+    BOOST_TEST((f.wait_for(0ms) == std::future_status::timeout));
+  gate->release();
+  for (auto& f : held) {
+    auto r = f.get();
+    BOOST_TEST(r.status == 200, r.body);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_card_url_with_a_query_is_refused) {

@@ -5,7 +5,8 @@
 //      keep-alive clients: the baseline of 2-4;
 //   2. the same with an access token (JWT verify, a user lookup);
 //   3. the same with an API key (SHA-256, a credential and a user lookup);
-//   4. the same, RFC 9421-signed by an agent (Ed25519 verify, the replay guard);
+//   4. the same, RFC 9421-signed by an agent (Ed25519 verify, the replay guard,
+//      and with --replay-store database|redis the window the nodes share);
 //   5. POST /api/v1/auth/login logins/s at the shipped password cost
 //      vs. as many in-process password::verify calls of the same cost on as
 //      many threads: the Argon2id floor.
@@ -57,6 +58,9 @@ struct options {
   int clients = 4;
   int server_threads = 8;
   std::string server_log_level = "info";
+  std::string replay_store = "memory";
+  std::string redis_addr = "127.0.0.1:6379";
+  std::string postgres_dsn;  // "": a temporary SQLite database
   bool json = false;
 };
 
@@ -234,6 +238,7 @@ struct report {
 
 void print_text(const options& opt, const report& r) {
   auto clients = " (tesserad, " + std::to_string(opt.clients) + " clients)";
+  std::cout << "replay store:     " << opt.replay_store << "\n";
   std::cout << "get anonymous:    " << fmt_rate(r.anonymous.rate()) << clients << "\n";
   for (auto [label, c] : {std::pair{"get access token: ", &r.access_token},
                           std::pair{"get api key:      ", &r.api_key},
@@ -251,7 +256,9 @@ void print_text(const options& opt, const report& r) {
 }
 
 void print_json(const options& opt, const report& r) {
-  json out = {{"clients", opt.clients}, {"server_threads", opt.server_threads}};
+  json out = {{"clients", opt.clients},
+              {"server_threads", opt.server_threads},
+              {"replay_store", opt.replay_store}};
   out["get_anonymous"] = to_json(r.anonymous);
   if (!r.anonymous.first_error.empty())
     out["get_anonymous"]["first_error"] = r.anonymous.first_error;
@@ -266,7 +273,10 @@ int run(const options& opt) {
   auto deadline = clock_type::now() + time_limit;
   temp_dir dir;
   auto server_process =
-      make_server(dir.path, opt.server_threads, opt.server_log_level, user_auth_yaml());
+      make_server(dir.path, opt.server_threads, opt.server_log_level,
+                  user_auth_yaml() + "auth:\n  replay_per_key: 100000000\n  replay_store: " +
+                      opt.replay_store + "\nredis:\n  addr: \"" + opt.redis_addr + "\"\n",
+                  "", "", opt.postgres_dsn);
   auto& server = *server_process;
   server.start();
   watchdog guard("bench_auth", time_limit, deadline, server);
@@ -332,6 +342,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   app.add_option("--server-threads", opt.server_threads, "tesserad's server.http_threads")
       ->check(CLI::Range(1, 256));
+  app.add_option("--replay-store", opt.replay_store, "tesserad's auth.replay_store")
+      ->check(CLI::IsMember({"memory", "database", "redis"}));
+  app.add_option("--redis-addr", opt.redis_addr, "redis.addr, for --replay-store redis");
+  app.add_option("--postgres-dsn", opt.postgres_dsn,
+                 "an empty PostgreSQL database to use instead of SQLite (it is written to)");
   tessera::bench::add_output_options(app, opt.server_log_level, opt.json);
   CLI11_PARSE(app, argc, argv);
   return tessera::bench::run_guarded("bench_auth", [&] { return run(opt); });

@@ -35,11 +35,12 @@ using testkit::temp_dir;
 /// tesserad on a free port with its own config, SQLite database and log.
 /// `extra_yaml` holds further top-level sections (not server, database,
 /// rate_limit or logging, which this writes); `server_yaml` and
-/// `rate_limit_yaml` further keys of those two (lines indented by two).
+/// `rate_limit_yaml` further keys of those two (lines indented by two);
+/// `postgres_dsn`, when set, is the database instead of SQLite.
 inline std::unique_ptr<testkit::tesserad_process> make_server(
     const fs::path& dir, int http_threads, const std::string& log_level,
     const std::string& extra_yaml = "", const std::string& server_yaml = "",
-    const std::string& rate_limit_yaml = "") {
+    const std::string& rate_limit_yaml = "", const std::string& postgres_dsn = "") {
   auto port = testkit::free_port();
   auto config = dir / "tessera.yaml";
   std::ofstream out(config);
@@ -48,8 +49,9 @@ inline std::unique_ptr<testkit::tesserad_process> make_server(
       << "  http_threads: " << http_threads << "\n"
       << server_yaml
       << "database:\n"
-      << "  driver: sqlite\n"
-      << "  dsn: \"" << (dir / "tessera.db").string() << "\"\n"
+      << "  driver: " << (postgres_dsn.empty() ? "sqlite" : "postgres") << "\n"
+      << "  dsn: \"" << (postgres_dsn.empty() ? (dir / "tessera.db").string() : postgres_dsn)
+      << "\"\n"
       << "rate_limit:\n"  // the clients are one address sending as fast as they can
       << "  enabled: false\n"
       << rate_limit_yaml

@@ -142,9 +142,10 @@ int main(int argc, char** argv) {
                      ? "server.http_addr"
                      : settings.signaling.ws_addr + " port " + std::to_string(http.signaling_port()),
                  settings.signaling.broker, node->actors().node_id);
-  spdlog::info("tesserad listening http_addr={} port={} database={} schema_version={}",
+  spdlog::info("tesserad listening http_addr={} port={} database={} schema_version={} "
+               "replay_store={}",
                settings.server.http_addr, port, settings.database.driver,
-               node->schema_version());
+               node->schema_version(), tessera::replay_store_of(settings));
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
