@@ -79,6 +79,14 @@ struct user_auth_settings {
   millis claim_token_ttl{10 * 60'000};
   int password_hash_ops = 2;                     // Argon2id passes (libsodium INTERACTIVE)
   size_t password_hash_memory = 64 * 1024 * 1024;  // Argon2id memory (libsodium INTERACTIVE)
+  // Argon2id runs on this many workers (0: half the cores, at least one, so
+  // a flood of sign-ups can't take every core), and at most password_queue
+  // wait for one (more: 503 with Retry-After).
+  int password_workers = 0;
+  int password_queue = 32;
+  // Register, login and password changes per address per minute (a bucket
+  // that holds as many), when rate_limit.enabled; over it: 429.
+  int password_requests_per_minute = 30;
   int login_max_failures = 5;            // per account per window; per IP: 4x this
   millis login_window{15 * 60'000};
 };

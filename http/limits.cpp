@@ -42,6 +42,8 @@ limits::limits(const config::settings& s)
       login_ip_(per_second(s.user_auth.login_max_failures * wide_failures_factor,
                            s.user_auth.login_window),
                 s.user_auth.login_max_failures * wide_failures_factor),
+      passwords_(s.user_auth.password_requests_per_minute / 60.0,
+                 s.user_auth.password_requests_per_minute),
       signed_in_from_(known_address_ms, known_addresses) {}
 
 std::string limits::client_of(const request& req) const {
@@ -70,6 +72,12 @@ rate_limit::decision limits::take_ip(const std::string& ip, int64_t now_ms) {
   if (!enabled_)
     return {};
   return requests_.take("ip:" + address_key(ip), now_ms);
+}
+
+rate_limit::decision limits::take_password(const std::string& ip, int64_t now_ms) {
+  if (!enabled_)
+    return {};
+  return passwords_.take(address_key(ip), now_ms);
 }
 
 rate_limit::decision limits::take_principal(const principal& who, int64_t now_ms) {

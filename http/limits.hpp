@@ -32,6 +32,9 @@ public:
   /// One request from `ip` (before routing) and from an authenticated caller.
   rate_limit::decision take_ip(const std::string& ip, int64_t now_ms);
   rate_limit::decision take_principal(const principal& who, int64_t now_ms);
+  /// A request that runs Argon2id (register, login, password change) from
+  /// `ip`: user_auth.password_requests_per_minute, when rate limits are on.
+  rate_limit::decision take_password(const std::string& ip, int64_t now_ms);
 
   /// Login throttling, counted before the password is checked so parallel
   /// guesses can't outrun it. An attempt takes a token from the account from
@@ -54,6 +57,7 @@ private:
   rate_limit::buckets login_account_here_;
   rate_limit::buckets login_account_;
   rate_limit::buckets login_ip_;
+  rate_limit::buckets passwords_;
   recent_keys signed_in_from_;  // "email address" of recent successes
 };
 

@@ -30,6 +30,25 @@ bool read_new_password(const nlohmann::json& doc, const std::string& email,
   return true;
 }
 
+/// The per-address budget of requests that run Argon2id; false after the 429.
+bool password_budget(const call& c) {
+  auto d = c.ctx.limiter->take_password(c.remote, now_ms());
+  if (!d.allowed)
+    send_rate_limited(c.res, d,
+                      "too many sign-ups, logins or password changes from this address "
+                      "(user_auth.password_requests_per_minute)");
+  return d.allowed;
+}
+
+/// What the password pool answered instead: 503 with Retry-After when its
+/// queue is full.
+template <class T>
+void send_password_error(const call& c, const reply<T>& r) {
+  if (r.error().code == ec::unavailable)
+    c.res.set_header("Retry-After", "1");
+  send_error(c.res, r.error());
+}
+
 task<> register_user(const call& c) {
   auto doc = read_object(c.req, c.res, {"email", "password", "display_name"});
   if (!doc)
@@ -39,14 +58,14 @@ task<> register_user(const call& c) {
   if (!email || !read_string(*doc, "display_name", max_display_name, true, u.display_name, c.res))
     co_return;
   std::string pw;
-  if (!read_new_password(*doc, *email, c.res, pw))
+  if (!read_new_password(*doc, *email, c.res, pw) || !password_budget(c))
     co_return;
   u.id = secret_token::generate_id("usr_");
   u.email = *email;
   u.role = "user";
   auto hashed = co_await ask<std::string>(c, c.ctx.actors.passwords, atom::hash::value, pw);
   if (!hashed.ok())
-    co_return send_error(c.res, hashed.error());
+    co_return send_password_error(c, hashed);
   u.password_hash = std::move(hashed.get());
   u.created_at = u.updated_at = now_ms();
   write_op op;
@@ -81,12 +100,14 @@ task<> login(const call& c) {
     co_return;
   auto email = read_email(*doc, c.res);
   std::string pw;
-  if (!email || !read_string(*doc, "password", password::max_length, true, pw, c.res))
+  if (!email || !read_string(*doc, "password", password::max_length, true, pw, c.res) ||
+      !password_budget(c))
     co_return;
   auto& limiter = *c.ctx.limiter;
   auto now = now_ms();
   if (auto d = limiter.login_attempt(*email, c.remote, now); !d.allowed) {
-    audit(c.ctx, "login_throttled", "", "", c.remote, {{"email", *email}});
+    // Not the email typed: it may be no account's (a typo, a password).
+    audit(c.ctx, "login_throttled", "", "", c.remote);
     co_return send_rate_limited(c.res, d, "too many failed logins for this account or address");
   }
   auto user = co_await ask<user_record>(c, c.ctx.actors.readers, atom::user_email::value, *email);
@@ -100,11 +121,13 @@ task<> login(const call& c) {
     stored = user.get().password_hash;
   auto checked = co_await ask<bool>(c, c.ctx.actors.passwords, atom::check::value, pw, stored);
   if (!checked.ok())
-    co_return send_error(c.res, checked.error());
+    co_return send_password_error(c, checked);
   bool ok = checked.get();
   if (!ok) {
+    // The account's id when there is one; what was typed for an unknown
+    // account is not kept (it may be a password typed in the wrong field).
     audit(c.ctx, "login_failed", user.ok() ? user.get().id : "", "", c.remote,
-          {{"email", *email}});
+          {{"account", user.ok() ? "known" : "unknown"}});
     co_return send_error(c.res, ec::invalid_credentials, "email or password is wrong");
   }
   limiter.login_succeeded(*email, c.remote, now_ms());
@@ -227,6 +250,8 @@ task<> update_me(const call& c) {
     std::string current, next;
     if (!read_string(*doc, "current_password", password::max_length, true, current, c.res))
       co_return;
+    if (!password_budget(c))
+      co_return;
     auto& limiter = *c.ctx.limiter;
     auto now = now_ms();
     if (auto d = limiter.login_attempt(u.email, c.remote, now); !d.allowed)
@@ -234,7 +259,7 @@ task<> update_me(const call& c) {
     auto matches = co_await ask<bool>(c, c.ctx.actors.passwords, atom::check::value, current,
                                       u.password_hash);
     if (!matches.ok())
-      co_return send_error(c.res, matches.error());
+      co_return send_password_error(c, matches);
     if (!matches.get()) {
       audit(c, "password_change_failed", u.id);
       co_return send_error(c.res, ec::invalid_credentials, "current_password: wrong password");
@@ -244,7 +269,7 @@ task<> update_me(const call& c) {
       co_return;
     auto hashed = co_await ask<std::string>(c, c.ctx.actors.passwords, atom::hash::value, next);
     if (!hashed.ok())
-      co_return send_error(c.res, hashed.error());
+      co_return send_password_error(c, hashed);
     u.password_hash = std::move(hashed.get());
   }
   u.updated_at = now_ms();

@@ -297,6 +297,18 @@ BOOST_AUTO_TEST_CASE(unknown_email_and_wrong_password_look_the_same) {
   BOOST_TEST(unknown.error_message() == wrong.error_message());
   BOOST_TEST(!unknown.error_message().empty());
   BOOST_TEST(wait_for_audit(dir, "login_failed", 2));
+  // What was typed for an unknown account is not kept (it may be a password
+  // typed in the wrong field); the known account is named by its id.
+  bool unknown_seen = false, erin_seen = false;
+  for (const auto& e : audit_entries(dir)) {
+    BOOST_TEST(e.dump().find("nobody@example.com") == std::string::npos, e.dump());
+    if (e.is_object() && e["action"] == "login_failed") {
+      unknown_seen |= e["detail"].value("account", "") == "unknown";
+      erin_seen |= e["actor"] == erin.id;
+    }
+  }
+  BOOST_TEST(unknown_seen);
+  BOOST_TEST(erin_seen);
 }
 
 BOOST_AUTO_TEST_CASE(refresh_rotates_and_reuse_revokes_the_family) {
