@@ -93,7 +93,7 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
                         ? "node-" + encoding::hex_encode(crypto::random_bytes(6))
                         : s.signaling.node_id;
   actors_.broker = spawn_broker(sys, s, actors_.node_id);
-  actors_.hub = sys.spawn(signaling_hub, s.signaling, actors_.broker);
+  actors_.hub = sys.spawn(signaling_hub, s.signaling, actors_.broker, actors_.readers);
   caf::anon_send(actors_.broker, atom::subscribe::value, actors_.hub);
 }
 

@@ -1,6 +1,7 @@
 #include "actors/signaling_hub.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,8 @@ using hub_self = signaling_hub_actor::stateful_pointer<signaling_hub_state>;
 
 // How often queued frames are checked for expiry.
 constexpr std::chrono::seconds sweep_interval{1};
+// How long an offline target's registration may take to look up.
+constexpr std::chrono::seconds lookup_timeout{5};
 // status waits this long for the broker's own status, then calls it down.
 constexpr std::chrono::seconds broker_status_timeout{1};
 
@@ -57,8 +60,33 @@ void report_expired(hub_self self, const broker_actor& broker,
                 "the target stayed offline past signaling.offline_queue_max_age");
 }
 
-/// A target connected nowhere: queueable frames wait, others are refused.
-void undeliverable(hub_self self, const broker_actor& broker, signal_envelope e) {
+/// Queues a frame for a registered agent connected nowhere; a frame dropped
+/// to make room, or this one refused, is told to its sender.
+void enqueue(hub_self self, const broker_actor& broker, signal_envelope e) {
+  auto& st = self->state;
+  // `at` is when the sender's node accepted the frame: a frame that bounced
+  // between nodes keeps its age, so it can't outlive max_age by travelling.
+  auto copy = e;
+  std::vector<signal_envelope> dropped;
+  auto result = st.queue->push(std::move(e), &dropped);
+  for (const auto& d : dropped) {
+    st.queue_full += 1;
+    tell_sender(self, broker, d, "queue_full",
+                "the target's offline queue is full: an older frame of yours was dropped for "
+                "another sender's");
+  }
+  if (result == signal::offline_queue::full) {
+    st.queue_full += 1;
+    tell_sender(self, broker, copy, "queue_full", "the target's offline queue is full");
+    return;
+  }
+  st.queued += 1;
+}
+
+/// A target connected nowhere: queueable frames wait if the target is a
+/// registered agent, others are refused.
+void undeliverable(hub_self self, const broker_actor& broker, const reader_actor& readers,
+                   signal_envelope e) {
   auto& st = self->state;
   st.undelivered += 1;
   if (e.from.empty())
@@ -67,15 +95,36 @@ void undeliverable(hub_self self, const broker_actor& broker, signal_envelope e)
     tell_sender(self, broker, e, "not_connected", "the target is not connected");
     return;
   }
-  // `at` is when the sender's node accepted the frame: a frame that bounced
-  // between nodes keeps its age, so it can't outlive max_age by travelling.
-  auto copy = e;
-  if (st.queue->push(std::move(e)) == signal::offline_queue::full) {
+  // Only a registered agent can ever connect to take its frames. Frames for
+  // a target whose lookup is under way wait behind it, so they are queued
+  // in the order they came.
+  auto to = e.to;
+  auto& waiting = st.looking_up[to];
+  bool first = waiting.empty();
+  if (waiting.size() >= st.queue->per_agent()) {
     st.queue_full += 1;
-    tell_sender(self, broker, copy, "queue_full", "the target's offline queue is full");
+    tell_sender(self, broker, e, "queue_full", "the target's offline queue is full");
     return;
   }
-  st.queued += 1;
+  waiting.push_back(std::move(e));
+  if (!first)
+    return;
+  auto settle = [=](std::optional<bool> registered) {
+    auto node = self->state.looking_up.extract(to);
+    for (auto& f : node.mapped()) {
+      if (!registered)
+        tell_sender(self, broker, f, "unavailable", "the target could not be looked up; try again");
+      else if (*registered && self->state.peers.count(f.to))
+        dispatch(self, broker, std::move(f));  // it connected here meanwhile
+      else if (*registered)
+        enqueue(self, broker, std::move(f));
+      else
+        tell_sender(self, broker, f, "not_found", "no agent with id " + f.to);
+    }
+  };
+  self->request(readers, lookup_timeout, atom::exists::value, to)
+      .then([=](bool registered) { settle(registered); },
+            [=](const caf::error&) { settle(std::nullopt); });
 }
 
 void forget_peer(hub_self self, const broker_actor& broker, const std::string& id) {
@@ -88,7 +137,7 @@ void forget_peer(hub_self self, const broker_actor& broker, const std::string& i
 
 signaling_hub_actor::behavior_type signaling_hub(
     signaling_hub_actor::stateful_pointer<signaling_hub_state> self,
-    config::signaling_settings cfg, broker_actor broker) {
+    config::signaling_settings cfg, broker_actor broker, reader_actor readers) {
   using namespace hub_detail;
   auto& st = self->state;
   st.queue = std::make_unique<signal::offline_queue>(
@@ -156,13 +205,15 @@ signaling_hub_actor::behavior_type signaling_hub(
         st.received_remote += 1;
         auto it = st.peers.find(e.to);
         if (it == st.peers.end()) {
-          undeliverable(self, broker, std::move(e));
+          undeliverable(self, broker, readers, std::move(e));
           return;
         }
         st.routed_local += 1;
         self->send(it->second, atom::deliver::value, std::move(e));
       },
-      [=](atom::undeliver, signal_envelope& e) { undeliverable(self, broker, std::move(e)); },
+      [=](atom::undeliver, signal_envelope& e) {
+        undeliverable(self, broker, readers, std::move(e));
+      },
       [=](atom::online, const std::string& id) {
         std::vector<signal_envelope> expired;
         for (auto& e : self->state.queue->take(id, now_ms(), expired))

@@ -117,7 +117,7 @@ struct signaling_fixture : actor_fixture {
     rc.timeout = 5s;
     registry = spawn_registry(rc);
     broker = own(spawn_local_broker(*sys));
-    hub = own(sys->spawn(signaling_hub, sig, broker));
+    hub = own(sys->spawn(signaling_hub, sig, broker, readers));
     caf::anon_send(broker, atom::subscribe::value, hub);
   }
 
@@ -447,7 +447,8 @@ BOOST_AUTO_TEST_CASE(queued_frames_are_delivered_on_attach) {
   BOOST_REQUIRE(nc.has_value());
   BOOST_TEST((*nc)["code"] == "not_connected");
   BOOST_TEST((*nc)["ref"] == "offer");
-  BOOST_TEST(hub_status()["queue_size"] == 2);
+  // Queued once the target is found registered.
+  BOOST_TEST(eventually([&] { return hub_status()["queue_size"] == 2; }));
   auto cb = connect(b);
   auto first = cb.sink->next();
   auto second = cb.sink->next();
@@ -470,9 +471,8 @@ BOOST_AUTO_TEST_CASE(a_full_queue_is_told_to_the_sender) {
   BOOST_REQUIRE(full.has_value());
   BOOST_TEST((*full)["code"] == "queue_full");
   BOOST_TEST((*full)["to"] == b.id);
-  auto st = hub_status();
-  BOOST_TEST(st["queued"] == 2);
-  BOOST_TEST(st["queue_full"] == 1);
+  BOOST_TEST(eventually([&] { return hub_status()["queued"] == 2; }));
+  BOOST_TEST(hub_status()["queue_full"] == 1);
 }
 
 BOOST_AUTO_TEST_CASE(expired_frames_are_told_to_the_sender) {

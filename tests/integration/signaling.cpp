@@ -443,6 +443,50 @@ BOOST_AUTO_TEST_CASE(offline_queue_delivery_and_overflow) {
   BOOST_TEST(!cb->receive_json(500ms).has_value());  // the refused third never comes
 }
 
+BOOST_AUTO_TEST_CASE(twenty_fresh_agents_cannot_push_a_notification_out) {
+  // The attack: free agents send to ids that don't exist, and fill the
+  // offline queues of registered agents that stay away. Small queues, so the
+  // node's own bounds are reached in a few hundred frames.
+  node n(settings{{"signaling.offline_queue_size", "10"},
+                  {"signaling.offline_queue_total", "100"},
+                  {"signaling.frames_per_sec", "1000"},
+                  {"signaling.frame_burst", "1000"}});
+  std::vector<agent> victims;
+  for (int i = 0; i < 12; ++i)
+    victims.push_back(n.add_agent());
+  std::vector<std::unique_ptr<ws_client>> attackers;
+  for (int i = 0; i < 20; ++i) {
+    auto mallory = n.add_agent();
+    auto c = n.connect(mallory);
+    agent nobody;  // never registered
+    c->send_json({{"type", "notification"}, {"to", nobody.id}, {"junk", std::string(500, 'x')}});
+    auto refused = c->receive_type("error", 5s);
+    BOOST_REQUIRE(refused.has_value());
+    BOOST_TEST((*refused)["code"] == "not_found");
+    BOOST_TEST((*refused)["to"] == nobody.id);
+    for (const auto& v : victims)
+      for (int k = 0; k < 12; ++k)
+        c->send_json({{"type", "notification"}, {"to", v.id}, {"junk", std::string(500, 'x')}});
+    attackers.push_back(std::move(c));
+  }
+  // Every attacker has been told "queue_full" at least once: the queues are full.
+  for (auto& c : attackers) {
+    auto full = c->receive_type("error", 10s);
+    BOOST_REQUIRE(full.has_value());
+    BOOST_TEST((*full)["code"] == "queue_full");
+  }
+  // A legitimate sender still gets a notification queued for victim 0.
+  auto alice = n.add_agent();
+  auto ca = n.connect(alice);
+  ca->send_json({{"type", "notification"}, {"to", victims[0].id}, {"hello", "from alice"}});
+  BOOST_TEST(!ca->receive_type("error", 1s).has_value());
+  auto cv = n.connect(victims[0]);
+  bool got_alices = false;
+  while (auto f = cv->receive_type("notification", 2s))
+    got_alices |= (*f)["from"] == alice.id && (*f).value("hello", "") == "from alice";
+  BOOST_TEST(got_alices);
+}
+
 BOOST_AUTO_TEST_CASE(queued_frames_expire_and_the_sender_hears) {
   node n(settings{{"signaling.offline_queue_max_age", "1s"}});
   auto a = n.add_agent();

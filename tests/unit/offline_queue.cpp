@@ -11,10 +11,11 @@ namespace {
 using tessera::signal_envelope;
 using queue = tessera::signal::offline_queue;
 
-signal_envelope frame(std::string to, std::string text, int64_t at) {
+signal_envelope frame(std::string to, std::string text, int64_t at,
+                      std::string from = "sender") {
   signal_envelope e;
   e.to = std::move(to);
-  e.from = "sender";
+  e.from = std::move(from);
   e.type = "notification";
   e.text = std::move(text);
   e.at = at;
@@ -166,6 +167,69 @@ BOOST_AUTO_TEST_CASE(bytes_are_bounded_per_agent_and_freed_by_take_and_expiry) {
   BOOST_TEST(q.push(frame("a", big, 100)) == queue::queued);
   BOOST_TEST(q.expire(5000).size() == 2u);
   BOOST_TEST(q.bytes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_queue_drops_the_biggest_senders_oldest_for_another_sender) {
+  queue q(4, 1000, 100);
+  for (auto text : {"m1", "m2", "m3", "m4"})
+    BOOST_TEST(q.push(frame("victim", text, 0, "mallory")) == queue::queued);
+  // Mallory can't push more: she holds the most.
+  BOOST_TEST(q.push(frame("victim", "m5", 0, "mallory")) == queue::full);
+  // Alice can: Mallory's oldest frame goes, and she is told.
+  std::vector<signal_envelope> dropped;
+  BOOST_TEST(q.push(frame("victim", "a1", 0, "alice"), &dropped) == queue::queued);
+  BOOST_TEST(texts(dropped) == (strings{"m1"}), boost::test_tools::per_element());
+  BOOST_TEST(dropped[0].from == "mallory");
+  // Alice with 2 against Mallory's 2: no more for Alice.
+  dropped.clear();
+  BOOST_TEST(q.push(frame("victim", "a2", 0, "alice"), &dropped) == queue::queued);
+  BOOST_TEST(q.push(frame("victim", "a3", 0, "alice"), &dropped) == queue::full);
+  BOOST_TEST(q.sender_frames("alice") == 2u);
+  BOOST_TEST(q.sender_frames("mallory") == 2u);
+  std::vector<signal_envelope> expired;
+  BOOST_TEST(texts(q.take("victim", 0, expired)) == (strings{"m3", "m4", "a1", "a2"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(q.sender_frames("mallory") == 0u);
+  BOOST_TEST(q.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(one_sender_holds_at_most_ten_agents_worth) {
+  queue q(2, 1000, 1000);
+  for (int i = 0; i < 10; ++i) {
+    BOOST_TEST(q.push(frame("t" + std::to_string(i), "x", 0, "mallory")) == queue::queued);
+    BOOST_TEST(q.push(frame("t" + std::to_string(i), "y", 0, "mallory")) == queue::queued);
+  }
+  BOOST_TEST(q.push(frame("t10", "z", 0, "mallory")) == queue::full);
+  BOOST_TEST(q.push(frame("t10", "z", 0, "alice")) == queue::queued);
+  BOOST_TEST(q.sender_frames("mallory") == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_node_drops_the_biggest_senders_oldest_for_another_sender) {
+  queue q(100, 1000, 100);
+  // Ten senders fill the node, mallory0 with the most.
+  for (int s = 0; s < 10; ++s)
+    for (int i = 0; i < (s == 0 ? 19 : 9); ++i)
+      BOOST_TEST(q.push(frame("t" + std::to_string(s), "m" + std::to_string(i), 0,
+                              "mallory" + std::to_string(s))) == queue::queued);
+  BOOST_TEST(q.size() == 100u);
+  // mallory0 can't push more: nobody holds more than she would.
+  BOOST_TEST(q.push(frame("t0", "more", 0, "mallory0")) == queue::full);
+  // mallory1 (9, would hold 10) can: mallory0's oldest goes.
+  std::vector<signal_envelope> dropped;
+  BOOST_TEST(q.push(frame("t1", "more", 0, "mallory1"), &dropped) == queue::queued);
+  BOOST_REQUIRE_EQUAL(dropped.size(), 1u);
+  BOOST_TEST(dropped[0].from == "mallory0");
+  BOOST_TEST(dropped[0].text == "m0");
+  dropped.clear();
+  BOOST_TEST(q.push(frame("elsewhere", "hello", 0, "alice"), &dropped) == queue::queued);
+  BOOST_REQUIRE_EQUAL(dropped.size(), 1u);
+  BOOST_TEST(dropped[0].from == "mallory0");
+  BOOST_TEST(dropped[0].text == "m1");
+  BOOST_TEST(q.size() == 100u);
+  BOOST_TEST(q.sender_frames("alice") == 1u);
+  std::vector<signal_envelope> expired;
+  BOOST_TEST(texts(q.take("elsewhere", 0, expired)) == (strings{"hello"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
