@@ -133,6 +133,7 @@ void authenticated(peer_self self, env_ptr env, const std::string& id) {
             const auto& sig = env->cfg.signaling;
             st.phase = signaling_peer_state::ready;
             st.agent_id = id;
+            env->sink->authenticated();
             if (asked == env->contacts_asked)
               st.mutual = mutual_of(list);
             st.frames =

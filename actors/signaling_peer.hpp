@@ -36,6 +36,8 @@ public:
   virtual ~frame_sink() = default;
   virtual void send(std::string text) = 0;
   virtual void close(uint16_t code, std::string reason) = 0;
+  /// The connection authenticated: it no longer counts as unauthenticated.
+  virtual void authenticated() {}
 };
 
 struct signaling_peer_config {

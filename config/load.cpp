@@ -342,6 +342,7 @@ const std::vector<key_spec>& keys() {
       int_key(TESSERA_KEY(verifier, workers), 1, 64),
       int_key(TESSERA_KEY(verifier, queue_size), 0, 100000),
       bool_key(TESSERA_KEY(signaling, enabled)),
+      int_key(TESSERA_KEY(signaling, max_unauthenticated_per_address), 1, 100'000),
       string_key(TESSERA_KEY(signaling, ws_addr),
                  "an address like host:port or :port, or \"\" (the port of server.http_addr)",
                  check_optional_addr),

@@ -132,6 +132,7 @@ struct signaling_settings {
   // ws://<the host the request named>[:<ws_addr port>]/api/v1/signaling.
   std::string public_url;
   millis auth_timeout{5'000};     // from the challenge to a valid auth frame
+  int max_unauthenticated_per_address = 16;  // connections not yet authenticated, per address
   size_t max_frame_bytes = 64 * 1024;
   double frames_per_sec = 10;     // per connection, refill of a token bucket...
   int frame_burst = 20;           // ...of this capacity; sustained excess closes

@@ -9,6 +9,7 @@
 
 #include "http/connections.hpp"
 #include "http/io_worker.hpp"
+#include "http/limits.hpp"
 #include "http/respond.hpp"
 #include "protocol/encoding.hpp"
 #include "protocol/http_framing.hpp"
@@ -414,8 +415,9 @@ void connection::upgrade() {
   all_.release(peer_);
   counted_ = false;
   auto req = parser_->release();
+  auto client = limits::address_key(ctx_.limiter->client_of(x_->req));
   auto session = std::make_shared<ws::session>(stream_.release_socket(), all_.ws);
-  session->start(std::move(req));
+  session->start(std::move(req), std::move(client));
 }
 
 // -- streams (SSE) --------------------------------------------------------------

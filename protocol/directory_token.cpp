@@ -129,6 +129,9 @@ problem read_page_token(std::string_view token, directory_query& q) {
     auto mag = key.find("mag");
     if (cls == key.end() || !cls->is_number_integer() || mag == key.end() || !mag->is_string())
       return not_a_token();
+    // An unsigned past int64 would wrap (2^64-1 to -1).
+    if (cls->is_number_unsigned() && cls->get<uint64_t>() > 1)
+      return not_a_token();
     auto c = cls->get<int64_t>();
     if (c < -1 || c > 1 || !hex_bits(mag->get<std::string>(), after.after_mag))
       return not_a_token();

@@ -28,9 +28,12 @@ TESSERA_BUILD_PACKAGES=(
 
 # postgresql pulls in the version-15 server (/usr/lib/postgresql/15/bin) and creates the
 # `postgres` user; redis-server pulls in redis-tools (redis-cli); procps gives ps/kill,
-# iproute2 gives ss; wrk and nginx-light are bench_front's load generator and its baseline.
+# iproute2 gives ss; wrk and nginx-light are bench_front's load generator and its baseline;
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only recommended by
+# clang-14) build tools/fuzz's targets.
 # shellcheck disable=SC2034
-TESSERA_TEST_PACKAGES=(postgresql redis-server procps iproute2 curl wrk nginx-light)
+TESSERA_TEST_PACKAGES=(postgresql redis-server procps iproute2 curl wrk nginx-light
+  clang libclang-rt-14-dev)
 
 # True when dpkg knows PKG as fully installed.
 tessera_package_installed() {

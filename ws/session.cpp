@@ -51,6 +51,14 @@ public:
       });
   }
 
+  void authenticated() override {
+    std::shared_lock lock(gate_->m);
+    if (!gate_->open)
+      return;
+    if (auto s = session_.lock())
+      net::post(s->executor(), [s] { s->authenticated(); });
+  }
+
 private:
   std::weak_ptr<session> session_;
   std::shared_ptr<post_gate> gate_;
@@ -67,8 +75,44 @@ session::~session() {
   finish();
 }
 
-void session::start(bhttp::request<bhttp::string_body> req) {
+bool session::admit_unauthenticated() {
+  std::lock_guard lock(env_.unauthenticated_m);
+  auto& count = env_.unauthenticated[client_key_];
+  if (count >= env_.cfg.signaling.max_unauthenticated_per_address) {
+    if (count == 0)
+      env_.unauthenticated.erase(client_key_);
+    return false;
+  }
+  ++count;
+  unauthenticated_ = true;
+  return true;
+}
+
+void session::release_unauthenticated() {
+  if (!unauthenticated_)
+    return;
+  unauthenticated_ = false;
+  std::lock_guard lock(env_.unauthenticated_m);
+  auto it = env_.unauthenticated.find(client_key_);
+  if (it != env_.unauthenticated.end() && --it->second <= 0)
+    env_.unauthenticated.erase(it);
+}
+
+void session::authenticated() { release_unauthenticated(); }
+
+void session::start(bhttp::request<bhttp::string_body> req, std::string client_key) {
   req_ = std::move(req);
+  client_key_ = std::move(client_key);
+  // Sockets that connect and never authenticate (or reconnect before the
+  // auth timeout) would hold places legitimate agents need.
+  if (!admit_unauthenticated()) {
+    refuse(bhttp::status::too_many_requests,
+           session_detail::error_body(
+               "rate_limited",
+               "too many unauthenticated signaling connections from this address "
+               "(signaling.max_unauthenticated_per_address); authenticate or close some"));
+    return;
+  }
   if (env_.live.fetch_add(1) >= env_.cfg.signaling.max_connections) {
     env_.live.fetch_sub(1);
     refuse(bhttp::status::service_unavailable,
@@ -225,6 +269,7 @@ void session::finish() {
   if (finished_)
     return;
   finished_ = true;
+  release_unauthenticated();
   if (peer_)
     caf::anon_send(peer_, atom::closed::value);
   if (!counted_)

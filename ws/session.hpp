@@ -46,6 +46,10 @@ struct session_env {
   std::condition_variable idle;
   std::unordered_map<const session*, std::weak_ptr<session>> sessions;
   bool stopping = false;  // set when the server stops: a handshake finishing later closes 1001
+  // Connections not yet authenticated, per client address (limits::address_key):
+  // at most signaling.max_unauthenticated_per_address each.
+  std::mutex unauthenticated_m;
+  std::unordered_map<std::string, int> unauthenticated;
 };
 
 class session : public std::enable_shared_from_this<session> {
@@ -53,8 +57,12 @@ public:
   session(boost::asio::ip::tcp::socket socket, session_env& env);
   ~session();
 
-  /// Answers the upgrade `req` (a GET of the signaling path).
-  void start(boost::beast::http::request<boost::beast::http::string_body> req);
+  /// Answers the upgrade `req` (a GET of the signaling path) from the client
+  /// whose address counts as `client_key` (limits::address_key).
+  void start(boost::beast::http::request<boost::beast::http::string_body> req,
+             std::string client_key);
+  /// The peer authenticated (on the connection's thread).
+  void authenticated();
   /// Both on the connection's thread (post them there).
   void send(std::string text);
   void close(uint16_t code, std::string reason);
@@ -68,6 +76,8 @@ private:
   void on_read(boost::beast::error_code e);
   void write_next();
   void finish();
+  bool admit_unauthenticated();
+  void release_unauthenticated();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -78,6 +88,8 @@ private:
   size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;  // a close was asked for: no more frames in or out
+  std::string client_key_;
+  bool unauthenticated_ = false;  // counted in env_.unauthenticated
   std::optional<std::pair<uint16_t, std::string>> close_after_queue_;
   bool counted_ = false;  // holds one of env_.live
   bool finished_ = false;

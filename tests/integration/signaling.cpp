@@ -487,6 +487,33 @@ BOOST_AUTO_TEST_CASE(twenty_fresh_agents_cannot_push_a_notification_out) {
   BOOST_TEST(got_alices);
 }
 
+BOOST_AUTO_TEST_CASE(unauthenticated_connections_are_capped_per_address) {
+  node n(settings{{"signaling.max_unauthenticated_per_address", "4"}});
+  // Sockets that connect and never authenticate hold four places at most.
+  std::vector<std::unique_ptr<ws_client>> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(std::make_unique<ws_client>());
+    BOOST_REQUIRE(idle.back()->connect(n.server.ws_port()));
+  }
+  ws_client fifth;
+  BOOST_TEST(!fifth.connect(n.server.ws_port()));
+  // Authenticated connections don't count: once one of the four
+  // authenticates, another may connect, and agents keep connecting.
+  auto a = n.add_agent();
+  std::string why;
+  BOOST_REQUIRE(testkit::authenticate(*idle[0], a.id, a.key.secret_key, &why).has_value());
+  std::vector<std::unique_ptr<ws_client>> agents;
+  for (int i = 0; i < 6; ++i)
+    agents.push_back(n.connect(n.add_agent()));
+  // A closed one frees its place too.
+  idle[1]->close();
+  idle.erase(idle.begin() + 1);
+  BOOST_TEST(within(5s, [&] {
+    ws_client again;
+    return again.connect(n.server.ws_port());
+  }));
+}
+
 BOOST_AUTO_TEST_CASE(queued_frames_expire_and_the_sender_hears) {
   node n(settings{{"signaling.offline_queue_max_age", "1s"}});
   auto a = n.add_agent();

@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(signature_by_another_key) {
   auto unsigned_doc = doc;
   unsigned_doc.erase("signatures");
   auto kid = agent_id::key_id(agent_id::from_public_key(key.public_key));
-  doc["signatures"] = {jws::sign_detached(unsigned_doc, crypto::generate_key_pair(), kid)};
+  doc["signatures"] = json::array({jws::sign_detached(unsigned_doc, crypto::generate_key_pair(), kid)});
   BOOST_TEST(error_of(doc) ==
              "signatures: no signature verifies with the card's key "
              "(signatures[0]: signature does not verify)");
@@ -256,7 +256,7 @@ BOOST_AUTO_TEST_CASE(signatures_shape) {
   doc["signatures"] = {{{"protected", one["protected"]}}};
   BOOST_TEST(error_of(doc) ==
              "signatures[0]: must be an object with string \"protected\" and \"signature\"");
-  doc["signatures"] = {one};
+  doc["signatures"] = json::array({one});
   doc["signatures"][0]["header"] = json::object();
   BOOST_TEST(error_of(doc) == "signatures[0].header: unknown field");
   doc.erase("signatures");

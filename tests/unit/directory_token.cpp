@@ -114,6 +114,8 @@ BOOST_AUTO_TEST_CASE(malformed_tokens_are_refused) {
       encoding::base64url_encode("[1,2]"),
       token_of({{"sort", "reputation"}, {"id", "z6Mkbad"}, {"class", 1}, {"mag", "3ff0000000000000"}}),
       token_of({{"sort", "reputation"}, {"id", some_id}, {"class", 2}, {"mag", "3ff0000000000000"}}),
+      token_of({{"sort", "reputation"}, {"id", some_id}, {"class", 18446744073709551615ULL},
+                {"mag", "3ff0000000000000"}}),
       token_of({{"sort", "reputation"}, {"id", some_id}, {"class", 1}, {"mag", "3ff00000"}}),
       token_of({{"sort", "reputation"}, {"id", some_id}, {"class", 1}, {"mag", "7ff0000000000000"}}),
       token_of({{"sort", "reputation"}, {"id", some_id}, {"class", 1}, {"mag", 1.0}}),

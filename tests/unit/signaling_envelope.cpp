@@ -81,4 +81,17 @@ BOOST_AUTO_TEST_CASE(rejects_a_field_of_the_wrong_type) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(rejects_numbers_out_of_range) {
+  // Found by tests/fuzz/signal_frame: converting these was undefined, and a
+  // hops of 2^32 wrapped to 0 (forwardable again).
+  const std::pair<const char*, nlohmann::json> wrong[] = {
+      {"at", 1e300}, {"at", 1.5}, {"hops", 4294967296LL}, {"hops", -1}, {"hops", 2.0},
+  };
+  for (const auto& [field, value] : wrong) {
+    auto j = sample_json();
+    j[field] = value;
+    BOOST_TEST(!tessera::envelope_from_json(j.dump()).has_value(), field << "=" << value.dump());
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
