@@ -97,20 +97,26 @@ void undeliverable(hub_self self, const broker_actor& broker, const reader_actor
   }
   // Only a registered agent can ever connect to take its frames. Frames for
   // a target whose lookup is under way wait behind it, so they are queued
-  // in the order they came.
+  // in the order they came, and then shared fairly by the queue. The wait
+  // is bounded like a sender's share, and in all by the node's total.
   auto to = e.to;
   auto& waiting = st.looking_up[to];
   bool first = waiting.empty();
-  if (waiting.size() >= st.queue->per_agent()) {
+  if (waiting.size() >= st.queue->per_agent() * 10 ||
+      st.looking_up_frames >= std::max<size_t>(st.queue->total(), 1)) {
+    if (first)
+      st.looking_up.erase(to);
     st.queue_full += 1;
     tell_sender(self, broker, e, "queue_full", "the target's offline queue is full");
     return;
   }
   waiting.push_back(std::move(e));
+  st.looking_up_frames += 1;
   if (!first)
     return;
   auto settle = [=](std::optional<bool> registered) {
     auto node = self->state.looking_up.extract(to);
+    self->state.looking_up_frames -= node.mapped().size();
     for (auto& f : node.mapped()) {
       if (!registered)
         tell_sender(self, broker, f, "unavailable", "the target could not be looked up; try again");

@@ -29,6 +29,7 @@ struct signaling_hub_state {
   std::unique_ptr<signal::daily_quota> relay_quota;
   // Queueable frames for offline targets whose registration is being looked up.
   std::unordered_map<std::string, std::vector<signal_envelope>> looking_up;
+  size_t looking_up_frames = 0;
   uint64_t routed_local = 0, routed_remote = 0, received_remote = 0, undelivered = 0;
   uint64_t queued = 0, expired = 0, queue_full = 0, relay_bytes = 0, relay_refused = 0;
   uint64_t replaced = 0;

@@ -52,6 +52,7 @@ public:
   size_t agents() const { return queues_.size(); }
   size_t sender_frames(const std::string& sender) const;
   size_t per_agent() const { return per_agent_; }
+  size_t total() const { return total_; }
 
 private:
   struct usage {

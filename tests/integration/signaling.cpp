@@ -488,7 +488,9 @@ BOOST_AUTO_TEST_CASE(twenty_fresh_agents_cannot_push_a_notification_out) {
 }
 
 BOOST_AUTO_TEST_CASE(unauthenticated_connections_are_capped_per_address) {
-  node n(settings{{"signaling.max_unauthenticated_per_address", "4"}});
+  // A long auth timeout: the idle sockets must not be closed for it meanwhile.
+  node n(settings{{"signaling.max_unauthenticated_per_address", "4"},
+                  {"signaling.auth_timeout", "1m"}});
   // Sockets that connect and never authenticate hold four places at most.
   std::vector<std::unique_ptr<ws_client>> idle;
   for (int i = 0; i < 4; ++i) {
