@@ -33,11 +33,15 @@ void claim_pending(nonce_keeper_state& st) {
       if (st.healthy)
         spdlog::error("the shared replay window can't be reached: {}", why);
       st.healthy = false;
+      // Everything waiting fails now, not a connect timeout per batch.
+      for (auto& w : st.pending)
+        batch.push_back(std::move(w));
+      st.pending.clear();
       for (auto& w : batch)
         w.promise.deliver(make_error(ec::unavailable,
                                      "the replay window shared by the nodes can't be reached; "
                                      "retry later"));
-      continue;
+      return;
     }
     if (!st.healthy)
       spdlog::info("the shared replay window is reachable again");

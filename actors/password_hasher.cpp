@@ -23,12 +23,16 @@ password_actor::behavior_type hasher(password_actor::pointer self, password::cos
           return make_error(ec::unavailable, "out of memory hashing a password; retry later");
         }
       },
-      [=](atom::check, const std::string& pw, const std::string& stored) -> bool {
-        if (stored.empty()) {
-          password::verify(pw, password::decoy_hash(cost));
-          return false;
+      [=](atom::check, const std::string& pw, const std::string& stored) -> caf::result<bool> {
+        try {
+          if (stored.empty()) {
+            password::verify(pw, password::decoy_hash(cost));
+            return false;
+          }
+          return password::verify(pw, stored);
+        } catch (const std::exception&) {  // the decoy's hash is made once, and may fail
+          return make_error(ec::unavailable, "out of memory checking a password; retry later");
         }
-        return password::verify(pw, stored);
       },
   };
 }

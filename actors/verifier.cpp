@@ -204,8 +204,13 @@ void admit(verifier_self self, deps_ptr d, attempt_ptr at, const agent_record& a
   at->party = agent.owner_id.empty() ? "address:" + ip_address::client_key(at->remote)
                                       : "user:" + agent.owner_id;
   auto& queue = st.queues[at->party];
-  if (queue.size() >= waiting_per_party ||
-      st.queued >= static_cast<size_t>(d->cfg.settings.queue_size)) {
+  // The queue bounds only what would wait: a free worker for a party that
+  // holds none starts at once, whatever waits for other parties.
+  auto busy_here = st.party_busy.find(at->party);
+  bool starts_now = st.workers_busy < d->cfg.settings.workers && queue.empty() &&
+                    (busy_here == st.party_busy.end() || busy_here->second < workers_per_party);
+  if (!starts_now && (queue.size() >= waiting_per_party ||
+                      st.queued >= static_cast<size_t>(d->cfg.settings.queue_size))) {
     if (queue.empty())
       st.queues.erase(at->party);
     st.running.erase(at->agent_id);

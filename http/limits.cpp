@@ -44,7 +44,8 @@ limits::limits(const config::settings& s)
                 s.user_auth.login_max_failures * wide_failures_factor),
       passwords_(s.user_auth.password_requests_per_minute / 60.0,
                  s.user_auth.password_requests_per_minute),
-      signed_in_from_(known_address_ms, known_addresses) {}
+      signed_in_from_(known_address_ms, known_addresses),
+      counted_in_window_(s.user_auth.login_window.count(), known_addresses) {}
 
 std::string limits::client_of(const request& req) const {
   if (trusted_.empty())
@@ -90,10 +91,12 @@ rate_limit::decision limits::login_attempt(const std::string& email, const std::
                                            int64_t now_ms) {
   auto address = address_key(ip);
   auto here = email + " " + address;
-  // The account-wide count is of addresses: only an address's first attempt
-  // in its window (its own bucket still full) counts there.
-  bool new_address = login_account_here_.full(here, now_ms) &&
-                     !signed_in_from_.contains(here, now_ms);
+  // The account-wide count is of addresses: an address counts there once
+  // per login_window (from its first attempt in it), so each address gets at
+  // most its own bucket's worth of guesses per window, and the account at
+  // most four times login_max_failures addresses' worth.
+  bool new_address =
+      !counted_in_window_.contains(here, now_ms) && !signed_in_from_.contains(here, now_ms);
   auto d = login_account_here_.take(here, now_ms);
   if (!d.allowed)
     return d;
@@ -102,6 +105,7 @@ rate_limit::decision limits::login_attempt(const std::string& email, const std::
       login_account_here_.give_back(here);
       return d;
     }
+    counted_in_window_.note(here, now_ms);
   }
   if (d = login_ip_.take(address, now_ms); !d.allowed) {
     login_account_here_.give_back(here);

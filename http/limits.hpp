@@ -40,9 +40,9 @@ public:
   /// guesses can't outrun it. An attempt takes a token from the account from
   /// this address (login_max_failures) and from the address for any account
   /// (four times that). The account from anywhere counts addresses, not
-  /// attempts: an address's first attempt in its window takes a token (four
-  /// times login_max_failures addresses), so a few addresses can't lock the
-  /// owner out. An address that signed in to the account within 30 days is
+  /// attempts: an address's first attempt in each login_window takes a token
+  /// (four times login_max_failures addresses), so a few addresses can't lock
+  /// the owner out, and each address still gets only its own bucket's worth. An address that signed in to the account within 30 days is
   /// spared the account-wide count: even a botnet can't lock the owner out of
   /// where they sign in from. A success refills the account from this address
   /// and gives the other two their token back.
@@ -58,7 +58,8 @@ private:
   rate_limit::buckets login_account_;
   rate_limit::buckets login_ip_;
   rate_limit::buckets passwords_;
-  recent_keys signed_in_from_;  // "email address" of recent successes
+  recent_keys signed_in_from_;     // "email address" of recent successes
+  recent_keys counted_in_window_;  // "email address" counted account-wide this window
 };
 
 /// 429 with Retry-After (whole seconds, at least 1).

@@ -21,12 +21,20 @@ public:
     try {
       if (!sql_)
         open();
-      std::vector<bool> fresh;
-      fresh.reserve(claims.size());
+      // In the order of the hashes: two nodes' batches then lock shared rows
+      // in the same order, so they can't deadlock (a cross-node replay is
+      // exactly such a pair).
+      std::vector<size_t> order(claims.size());
+      for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [&](size_t a, size_t b) { return claims[a].pair < claims[b].pair; });
+      std::vector<bool> fresh(claims.size());
       write_transaction tr(*sql_, dialect_of(db_));
       if (dialect_of(db_) == dialect::postgres)
         *sql_ << "SET LOCAL synchronous_commit = off";  // see storage/nonce_store.hpp
-      for (const auto& c : claims) {
+      for (auto i : order) {
+        const auto& c = claims[i];
         // Inserted, or an expired row taken over: one row changed. A pair
         // still in the window: none.
         run r(*sql_,
@@ -34,7 +42,7 @@ public:
               " ON CONFLICT (pair_hash) DO UPDATE SET expires_at = excluded.expires_at"
               " WHERE replay_nonces.expires_at < :now",
               soci::use(c.pair), soci::use(c.expires_at), soci::use(now));
-        fresh.push_back(r.affected_rows() == 1);
+        fresh[i] = r.affected_rows() == 1;
       }
       tr.commit();
       return fresh;
