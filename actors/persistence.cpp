@@ -76,7 +76,8 @@ problem add_contact(storage::session& sql, const std::string& agent_id,
                             " contacts, the most it may have; remove some first"};
 }
 
-/// One pending request per pair, and a bounded number per sender.
+/// One pending request per pair, and a bounded number per sender and per
+/// recipient (fresh agents can't fill one inbox without end).
 problem insert_contact_request(storage::session& sql, const contact_request& r) {
   namespace store = storage::contacts;
   if (!storage::agents::find(sql, r.from_id))
@@ -89,6 +90,11 @@ problem insert_contact_request(storage::session& sql, const contact_request& r) 
       static_cast<int64_t>(contacts::max_pending_requests_per_agent))
     return {ec::conflict, "at most " + std::to_string(contacts::max_pending_requests_per_agent) +
                               " pending requests per agent; wait until some are answered"};
+  if (store::pending_received(sql, r.to_id) >=
+      static_cast<int64_t>(contacts::max_pending_incoming_per_agent))
+    return {ec::conflict, "to_id: the agent has " +
+                              std::to_string(contacts::max_pending_incoming_per_agent) +
+                              " pending requests to answer; try again later"};
   store::insert_request(sql, r);
   return {};
 }

@@ -15,6 +15,7 @@ namespace tessera {
 namespace contacts {
 constexpr size_t max_contacts_per_agent = 1000;
 constexpr size_t max_pending_requests_per_agent = 100;  // sent and not yet answered
+constexpr size_t max_pending_incoming_per_agent = 1000;  // received and not yet answered
 constexpr size_t max_request_message = 500;             // characters
 }  // namespace contacts
 

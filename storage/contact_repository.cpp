@@ -136,6 +136,13 @@ int64_t pending_sent(session& sql, const std::string& from_id) {
   return n;
 }
 
+int64_t pending_received(session& sql, const std::string& to_id) {
+  long long n = 0;
+  sql << "SELECT COUNT(*) FROM contact_requests WHERE to_id = :t AND status = 'pending'",
+      soci::use(to_id), soci::into(n);
+  return n;
+}
+
 bool update_request(session& sql, const std::string& id, const std::string& status,
                     int64_t at) {
   long long updated = at;

@@ -30,6 +30,7 @@ std::optional<contact_request> find_request(session& sql, const std::string& id)
 std::optional<std::string> pending_between(session& sql, const std::string& from_id,
                                            const std::string& to_id);
 int64_t pending_sent(session& sql, const std::string& from_id);
+int64_t pending_received(session& sql, const std::string& to_id);
 bool update_request(session& sql, const std::string& id, const std::string& status,
                     int64_t at);
 contact_request_page list_requests(session& sql, const contact_request_query& q);

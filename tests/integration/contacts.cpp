@@ -4,6 +4,8 @@
 // enforced by the writer, and deregistration taking an agent's contacts along.
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+
 #include <set>
 #include <thread>
 
@@ -398,6 +400,38 @@ BOOST_AUTO_TEST_CASE(pending_requests_per_agent_are_limited_under_concurrency) {
   auto retried = ask(a, targets[refused_at]);
   BOOST_TEST(retried.status == 201, retried.body);
   BOOST_TEST(ask(a, *recipient).status == 409);
+}
+
+BOOST_AUTO_TEST_CASE(an_inbox_takes_a_bounded_number_of_pending_requests) {
+  // Fresh agents can't fill one agent's inbox without end.
+  constexpr size_t limit = tessera::contacts::max_pending_incoming_per_agent;
+  auto victim = fresh_agent("Popular");
+  std::vector<agent> senders(limit + 1);
+  std::vector<std::thread> threads;
+  std::atomic<size_t> created{0};
+  for (size_t t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < limit; i += 8) {
+        auto reg = senders[i].register_at(server, senders[i].sign(senders[i].card("Sender")));
+        if (reg.status == 201 && ask(senders[i], victim).status == 201)
+          ++created;
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  BOOST_REQUIRE_EQUAL(created.load(), limit);
+  auto& last = senders[limit];
+  BOOST_REQUIRE_EQUAL(last.register_at(server, last.sign(last.card("Late"))).status, 201);
+  auto refused = ask(last, victim);
+  BOOST_TEST(refused.status == 409, refused.body);
+  BOOST_TEST(refused.error_message().find("to_id: the agent has " + std::to_string(limit)) !=
+                 std::string::npos,
+             refused.error_message());
+  // One answered frees a place.
+  auto any = requests(victim, "incoming", "?limit=1")["requests"][0];
+  BOOST_REQUIRE(answer(victim, any["id"], "reject").status == 200);
+  auto retried = ask(last, victim);
+  BOOST_TEST(retried.status == 201, retried.body);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_contact_list_takes_no_more_nor_accepts_a_request) {
