@@ -284,6 +284,8 @@ const std::vector<key_spec>& keys() {
   static const std::vector<key_spec> table = {
       string_key(TESSERA_KEY(server, http_addr), "an address like host:port or :port",
                  check_http_addr),
+      string_key(TESSERA_KEY(server, public_url), "an origin like https://tessera.example.com, or \"\"",
+                 check_optional_origin),
       list_key(TESSERA_KEY(server, cors_origins),
                "a list of origins, e.g. [\"https://example.com\"]", "an origin string",
                check_origin),

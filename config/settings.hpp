@@ -14,6 +14,10 @@ using millis = std::chrono::milliseconds;
 
 struct server_settings {
   std::string http_addr = ":8080";        // "host:port", ":port" means all interfaces
+  // Where clients reach this node, an origin (https://tessera.example.com): the base of
+  // the URLs the server hands out. "": http://<host of http_addr>:<port> (localhost when
+  // it listens on every interface). Never taken from a request's Host header.
+  std::string public_url;
   std::vector<std::string> cors_origins;  // exact origins, or "*"
   millis request_timeout{10'000};
   size_t max_body_bytes = 1024 * 1024;  // as decoded (chunked or not), checked as it arrives
@@ -129,7 +133,7 @@ struct signaling_settings {
   // second listener only for it, when set (operators who split the ports).
   std::string ws_addr;
   // The WebSocket URL told to clients (426 and /api/v1/signaling/info); "":
-  // ws://<the host the request named>[:<ws_addr port>]/api/v1/signaling.
+  // server.public_url as ws:// or wss:// [with the ws_addr port] + /api/v1/signaling.
   std::string public_url;
   millis auth_timeout{5'000};     // from the challenge to a valid auth frame
   int max_unauthenticated_per_address = 16;  // connections not yet authenticated, per address

@@ -155,6 +155,12 @@ std::string check_origin(const std::string& origin) {
   return parts->port ? check_port(*parts->port) : "";
 }
 
+std::string check_optional_origin(const std::string& url) {
+  if (url.empty()) return "";
+  if (url == "*") return "must be an origin like https://tessera.example.com, got \"*\"";
+  return check_origin(url);
+}
+
 std::string check_non_empty(const std::string& text) {
   return text.empty() ? "must not be empty" : "";
 }

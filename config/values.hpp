@@ -42,6 +42,8 @@ std::string check_http_addr(const std::string& addr);
 std::string check_optional_addr(const std::string& addr);
 /// "*" or scheme://host[:port] as browsers send it in Origin.
 std::string check_origin(const std::string& origin);
+/// "" or an origin (check_origin without "*"): server.public_url.
+std::string check_optional_origin(const std::string& url);
 std::string check_non_empty(const std::string& text);
 /// Anything loads (secrets: their length depends on the run mode, startup_checks.hpp).
 std::string check_nothing(const std::string& text);

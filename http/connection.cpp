@@ -14,7 +14,7 @@
 #include "protocol/encoding.hpp"
 #include "protocol/http_framing.hpp"
 #include "ws/session.hpp"
-#include "ws/url.hpp"
+#include "config/public_url.hpp"
 
 namespace tessera::http {
 
@@ -242,12 +242,12 @@ void connection::on_header() {
   req.headers.reserve(16);
   for (const auto& f : h)
     req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-  bool signaling = ctx_.cfg.signaling.enabled && req.path == ws::signaling_path;
+  bool signaling = ctx_.cfg.signaling.enabled && req.path == config::signaling_path;
   if (signaling && beast::websocket::is_upgrade(h))
     return upgrade();
   if (signaling_only_) {
     // The signaling.ws_addr listener serves the WebSocket only.
-    auto url = ws::public_url(ctx_.cfg.signaling, req.header("Host"));
+    auto url = config::signaling_url(ctx_.cfg);
     x_->request_id.clear();
     if (signaling) {
       x_->res.status = 426;
@@ -255,7 +255,7 @@ void connection::on_header() {
       x_->res.set_content(
           nlohmann::json{{"error",
                           {{"code", "upgrade_required"},
-                           {"message", "GET " + std::string(ws::signaling_path) +
+                           {"message", "GET " + std::string(config::signaling_path) +
                                            " is a WebSocket: connect to the url"}}},
                          {"url", url}}
               .dump(),

@@ -7,7 +7,7 @@
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
 #include "protocol/signal_frame.hpp"
-#include "ws/url.hpp"
+#include "config/public_url.hpp"
 
 namespace tessera::http {
 
@@ -22,7 +22,7 @@ bool disabled(const call& c) {
 }
 
 std::string url_for(const call& c) {
-  return ws::public_url(c.ctx.cfg.signaling, c.req.header("Host"));
+  return config::signaling_url(c.ctx.cfg);
 }
 
 task<> upgrade_required(const call& c) {

@@ -89,15 +89,21 @@ BOOST_AUTO_TEST_CASE(http_route_answers_426_with_the_websocket_url) {
   BOOST_REQUIRE(upgrade != res.headers.end());
   BOOST_TEST(upgrade->second == "websocket");
 
-  // The URL names the host the client used (its port dropped); a Host that
-  // isn't a hostname or an address is not echoed.
-  auto ws_port = std::to_string(n.server.ws_port());
-  res = n.server.get("/api/v1/signaling", {{"Host", "gateway.example:443"}});
-  BOOST_TEST(res.json()["url"] == "ws://gateway.example:" + ws_port + "/api/v1/signaling");
-  res = n.server.get("/api/v1/signaling", {{"Host", "[::1]:8080"}});
-  BOOST_TEST(res.json()["url"] == "ws://[::1]:" + ws_port + "/api/v1/signaling");
-  res = n.server.get("/api/v1/signaling", {{"Host", "evil.example/\"><script>"}});
-  BOOST_TEST(res.json()["url"] == n.ws_url());
+  // The URL comes from configuration, never from the request: a forged Host is not
+  // echoed (a cache in front could keep the answer and hand it to everyone).
+  for (const char* host : {"gateway.example:443", "[::1]:8080", "evil.example/\"><script>"}) {
+    res = n.server.get("/api/v1/signaling", {{"Host", host}});
+    BOOST_TEST(res.json()["url"] == n.ws_url(), host);
+    BOOST_TEST(n.server.get("/api/v1/signaling/info", {{"Host", host}}).json()["url"] == n.ws_url(), host);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(server_public_url_names_the_host) {
+  started n(settings_map{{"server.public_url", "https://gateway.example"}});
+  // wss for https, the port of the WebSocket's own listener.
+  auto expected = "wss://gateway.example:" + std::to_string(n.server.ws_port()) + "/api/v1/signaling";
+  BOOST_TEST(n.server.get("/api/v1/signaling").json()["url"] == expected);
+  BOOST_TEST(n.server.get("/api/v1/signaling/info", {{"Host", "evil.example"}}).json()["url"] == expected);
 }
 
 BOOST_AUTO_TEST_CASE(public_url_overrides_the_derived_one) {

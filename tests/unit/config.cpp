@@ -44,6 +44,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 void check_equal(const settings& a, const settings& b) {
   BOOST_TEST(a.server.http_addr == b.server.http_addr);
+  BOOST_TEST(a.server.public_url == b.server.public_url);
   BOOST_TEST(a.server.cors_origins == b.server.cors_origins);
   BOOST_TEST(a.server.request_timeout.count() == b.server.request_timeout.count());
   BOOST_TEST(a.server.max_body_bytes == b.server.max_body_bytes);
@@ -115,6 +116,7 @@ void check_equal(const settings& a, const settings& b) {
 const char* const every_key = R"(
 server:
   http_addr: "127.0.0.1:9000"
+  public_url: "https://tessera.example.com"
   cors_origins: ["https://example.com", "http://localhost:3000", "*"]
   request_timeout: 1m30s
   max_body_bytes: 2MiB
@@ -212,6 +214,7 @@ BOOST_AUTO_TEST_CASE(every_key_parses) {
   BOOST_TEST_REQUIRE(result.ok());
   const auto& s = result.value;
   BOOST_TEST(s.server.http_addr == "127.0.0.1:9000");
+  BOOST_TEST(s.server.public_url == "https://tessera.example.com");
   BOOST_TEST(s.server.cors_origins ==
                  (std::vector<std::string>{"https://example.com", "http://localhost:3000", "*"}),
              boost::test_tools::per_element());

@@ -14,6 +14,7 @@
 #include "actors/messages.hpp"
 #include "actors/node.hpp"
 #include "config/load.hpp"
+#include "config/public_url.hpp"
 #include "config/startup_checks.hpp"
 #include "http/server.hpp"
 #include "protocol/crypto.hpp"
@@ -142,10 +143,10 @@ int main(int argc, char** argv) {
                      ? "server.http_addr"
                      : settings.signaling.ws_addr + " port " + std::to_string(http.signaling_port()),
                  settings.signaling.broker, node->actors().node_id);
-  spdlog::info("tesserad listening http_addr={} port={} database={} schema_version={} "
+  spdlog::info("tesserad listening http_addr={} port={} public_url={} database={} schema_version={} "
                "replay_store={}",
-               settings.server.http_addr, port, settings.database.driver,
-               node->schema_version(), tessera::replay_store_of(settings));
+               settings.server.http_addr, port, tessera::config::public_origin(settings),
+               settings.database.driver, node->schema_version(), tessera::replay_store_of(settings));
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
