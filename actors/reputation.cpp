@@ -120,7 +120,12 @@ reputation_actor::behavior_type reputation_engine(reputation_self self, reputati
           if (!kind)
             return;
         }
-        self->state.agents[ev.agent_id].queue.push_back({kind, ev.at});
+        auto& queue = self->state.agents[ev.agent_id].queue;
+        queue.push_back({kind, ev.at});
+        // Only online agents stay cached: once this lapse is written, the entry
+        // goes (the next heartbeat loads the state again).
+        if (ev.kind == "agent_offline")
+          queue.push_back({std::nullopt, ev.at});
         advance_agent(self, cfg, writer, readers, ev.agent_id);
       },
       [=](atom::credit, const std::string& agent_id, const std::string& kind_name, int64_t at) {
@@ -130,7 +135,12 @@ reputation_actor::behavior_type reputation_engine(reputation_self self, reputati
                        kind_name);
           return;
         }
-        self->state.agents[agent_id].queue.push_back({kind, at});
+        // An agent not cached already (not online) isn't kept once this is written.
+        bool cached = self->state.agents.count(agent_id) > 0;
+        auto& queue = self->state.agents[agent_id].queue;
+        queue.push_back({kind, at});
+        if (!cached)
+          queue.push_back({std::nullopt, at});
         advance_agent(self, cfg, writer, readers, agent_id);
       },
       [=](atom::status) -> std::string {

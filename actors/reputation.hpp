@@ -23,8 +23,10 @@ struct reputation_config {
 
 struct reputation_state {
   struct pending_event {
-    // nullopt: the agent was deregistered; forget its state (an agent
-    // registered again under the same key starts over from the database).
+    // nullopt: forget the agent's cached state once the events before are
+    // written (it was deregistered, went offline, or was credited while not
+    // cached); the entry goes when nothing else is queued, and the next event
+    // loads the state from the database again.
     std::optional<reputation::event_kind> kind;
     int64_t at = 0;
   };

@@ -68,7 +68,13 @@ decision buckets::judge(double tokens) const {
 buckets::bucket& buckets::refill(std::string_view key, int64_t now_ms) {
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) {
-    if (buckets_.size() >= max_keys_) evict(now_ms);
+    if (buckets_.size() >= max_keys_) {
+      evict(now_ms);
+    } else if (++inserted_since_sweep_ >= sweep_every()) {
+      // Keys seen once (an agent that went offline, a passing address) would
+      // otherwise stay until the table is full.
+      drop_full(now_ms);
+    }
     return buckets_.emplace(std::string(key), bucket{burst_, now_ms}).first->second;
   }
   auto& b = it->second;
@@ -77,11 +83,18 @@ buckets::bucket& buckets::refill(std::string_view key, int64_t now_ms) {
   return b;
 }
 
+size_t buckets::sweep_every() const { return std::max<size_t>(1024, max_keys_ / 8); }
+
+void buckets::drop_full(int64_t now_ms) {
+  inserted_since_sweep_ = 0;
+  std::erase_if(buckets_, [&](const auto& entry) { return level(entry.second, now_ms) >= burst_; });
+}
+
 void buckets::evict(int64_t now_ms) {
   // A scan is O(max_keys), so each one frees an eighth of the table: a flood
   // of new keys (one per spoofed address) then costs O(1) per key on average.
   size_t target = max_keys_ - std::max<size_t>(1, max_keys_ / 8);
-  std::erase_if(buckets_, [&](const auto& entry) { return level(entry.second, now_ms) >= burst_; });
+  drop_full(now_ms);
   if (buckets_.size() <= target) return;
   std::vector<int64_t> times;
   times.reserve(buckets_.size());

@@ -2,7 +2,9 @@
 // Token buckets keyed by a string ("ip:1.2.3.4", "user:usr_...", "login:bob@x").
 // Thread-safe; time is passed in, so tests control it. Memory is bounded: at
 // most `max_keys` buckets; when full, buckets that have refilled completely
-// (and so carry no state) are dropped first, then the oldest.
+// (and so carry no state) are dropped first, then the oldest. Full buckets are
+// also dropped every max(1024, max_keys / 8) new keys, so keys seen once don't
+// stay until the table fills (O(1) per new key on average).
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -48,12 +50,15 @@ private:
   decision judge(double tokens) const;
   bucket& refill(std::string_view key, int64_t now_ms);
   void evict(int64_t now_ms);
+  void drop_full(int64_t now_ms);
+  size_t sweep_every() const;
 
   double rate_;
   double burst_;
   size_t max_keys_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, bucket> buckets_;
+  size_t inserted_since_sweep_ = 0;
 };
 
 }  // namespace tessera::rate_limit

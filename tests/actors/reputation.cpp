@@ -160,6 +160,23 @@ BOOST_AUTO_TEST_CASE(going_offline_lowers_the_score) {
   BOOST_TEST(v->history[0].kind == "heartbeat_missed");
   BOOST_TEST(v->history[0].score_after < v->history[0].score_before);
   BOOST_TEST(v->state.score < params.prior);
+  // An offline agent's entry is released (before: kept for good, ~0.9 KB each).
+  BOOST_TEST(eventually([&] { return status_of(engine).value("agents", -1) == 0; }));
+  // And coming back loads the stored state: the credit goes on from it.
+  (*self)->send(engine, event("agent_heartbeat", "o1", t + 2'000));
+  BOOST_REQUIRE(settled(engine, "o1", 3));
+  // (A second's decay toward the prior apart; starting over would be 0.025 off.)
+  BOOST_TEST(view("o1")->history[0].score_before == v->state.score, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(status_of(engine).value("agents", -1) == 1);  // online again: cached
+}
+
+BOOST_AUTO_TEST_CASE(credits_for_agents_not_online_are_not_kept) {
+  add_agent("c1");
+  auto engine = spawn_engine();
+  (*self)->send(engine, atom::credit::value, std::string{"c1"}, std::string{"verification_passed"},
+                int64_t{1'700'000'000'000});
+  BOOST_REQUIRE(settled(engine, "c1", 1));
+  BOOST_TEST(eventually([&] { return status_of(engine).value("agents", -1) == 0; }));
 }
 
 BOOST_AUTO_TEST_CASE(credited_events_go_to_the_agent_they_are_about_with_their_weight) {

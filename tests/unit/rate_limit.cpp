@@ -119,6 +119,19 @@ BOOST_AUTO_TEST_CASE(the_number_of_keys_is_bounded) {
   BOOST_TEST(!b.take("ip:999", 1000).allowed);
 }
 
+BOOST_AUTO_TEST_CASE(keys_seen_once_go_before_the_table_is_full) {
+  buckets b(1, 2);  // room for 100,000 keys; full buckets swept every 12,500 new keys
+  BOOST_TEST(allowed_in_a_row(b, "agent:busy", 0) == 2);
+  for (int i = 0; i < 12'498; ++i)
+    b.take("ip:" + std::to_string(i), 0);  // one token each: full again at t = 1000
+  BOOST_TEST(b.size() == 12'499u);
+  // The 12,500th new key: the full buckets go, the one still refilling stays.
+  BOOST_TEST(b.take("agent:new", 1000).allowed);
+  BOOST_TEST(b.size() == 2u);
+  BOOST_TEST(b.take("agent:busy", 1000).allowed);  // one token back after 1 s...
+  BOOST_TEST(!b.take("agent:busy", 1000).allowed);  // ...and only one: its state was kept
+}
+
 BOOST_AUTO_TEST_CASE(full_buckets_are_dropped_before_busy_ones) {
   buckets b(1, 2, 3);
   BOOST_TEST(allowed_in_a_row(b, "idle", 0) == 2);  // full again by t = 2000
