@@ -7,6 +7,7 @@
 
 #include <ctime>
 
+#include "config/public_url.hpp"
 #include "http/connections.hpp"
 #include "http/io_worker.hpp"
 #include "http/limits.hpp"
@@ -14,7 +15,6 @@
 #include "protocol/encoding.hpp"
 #include "protocol/http_framing.hpp"
 #include "ws/session.hpp"
-#include "config/public_url.hpp"
 
 namespace tessera::http {
 
@@ -246,25 +246,7 @@ void connection::on_header() {
   if (signaling && beast::websocket::is_upgrade(h))
     return upgrade();
   if (signaling_only_) {
-    // The signaling.ws_addr listener serves the WebSocket only.
-    auto url = config::signaling_url(ctx_.cfg);
-    x_->request_id.clear();
-    if (signaling) {
-      x_->res.status = 426;
-      x_->res.set_header("Upgrade", "websocket");
-      x_->res.set_content(
-          nlohmann::json{{"error",
-                          {{"code", "upgrade_required"},
-                           {"message", "GET " + std::string(config::signaling_path) +
-                                           " is a WebSocket: connect to the url"}}},
-                         {"url", url}}
-              .dump(),
-          "application/json");
-    } else {
-      x_->res.status = 404;
-      x_->res.set_content(error_json("not_found", "the signaling WebSocket is at " + url),
-                          "application/json");
-    }
+    answer_signaling_listener(ctx_, *x_);
     return respond(false);
   }
   if (answer_before_body(ctx_, *x_))

@@ -28,6 +28,10 @@ struct exchange {
 /// false when the request goes on to `answer` once its body is read.
 bool answer_before_body(const context& ctx, exchange& x);
 
+/// The signaling.ws_addr listener serves the WebSocket upgrade only: any other request gets
+/// 426 (the signaling path) or 404, naming the WebSocket's URL. In routes_signaling.cpp.
+void answer_signaling_listener(const context& ctx, exchange& x);
+
 /// Authenticates, authorizes and runs the handler of `x.matched`.
 task<> answer(const context& ctx, io_worker& io, exchange& x);
 

@@ -3,11 +3,12 @@
 // view of the hub. All 404 while signaling.enabled is false.
 #include <nlohmann/json.hpp>
 
+#include "config/public_url.hpp"
 #include "http/ask.hpp"
+#include "http/dispatch.hpp"
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
 #include "protocol/signal_frame.hpp"
-#include "config/public_url.hpp"
 
 namespace tessera::http {
 
@@ -25,16 +26,20 @@ std::string url_for(const call& c) {
   return config::signaling_url(c.ctx.cfg);
 }
 
-task<> upgrade_required(const call& c) {
-  if (disabled(c))
-    co_return;
-  auto url = url_for(c);
+// 426 for a plain GET of the signaling path, naming where the WebSocket is.
+void send_upgrade_required(response& res, const std::string& url) {
   nlohmann::ordered_json body;
   body["error"] = {{"code", "upgrade_required"},
                    {"message", "the signaling relay is a WebSocket: connect to the url"}};
   body["url"] = url;
-  c.res.set_header("Upgrade", "websocket");
-  send_json(c.res, 426, body);
+  res.set_header("Upgrade", "websocket");
+  send_json(res, 426, body);
+}
+
+task<> upgrade_required(const call& c) {
+  if (disabled(c))
+    co_return;
+  send_upgrade_required(c.res, url_for(c));
   co_return;
 }
 
@@ -90,6 +95,15 @@ std::vector<route> signaling_routes() {
       {"GET", "/api/v1/signaling/info", access::open, signaling_api::info},
       {"GET", "/api/v1/admin/signaling", access::admin, signaling_api::admin_status, true},
   };
+}
+
+void answer_signaling_listener(const context& ctx, exchange& x) {
+  auto url = config::signaling_url(ctx.cfg);
+  x.request_id.clear();
+  if (x.req.path == config::signaling_path)
+    signaling_api::send_upgrade_required(x.res, url);
+  else
+    send_error(x.res, ec::not_found, "the signaling WebSocket is at " + url);
 }
 
 }  // namespace tessera::http
