@@ -20,25 +20,9 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/ip_address.hpp"
+#include "net/outbound_target.hpp"
 
 namespace tessera::net::outbound {
-
-enum class error_code {
-  none,
-  scheme_not_allowed,  // not http or https
-  bad_url,             // malformed, credentials, Unicode host, bad port
-  resolve_failed,      // the host name has no address
-  address_blocked,     // an address of the host is loopback, private, ...
-  connect_failed,      // TCP or TLS (including certificate verification) failed
-  timeout,             // the total deadline passed
-  too_large,           // the body exceeded the limit
-  redirect_refused,    // the answer was a 3xx
-  bad_status,          // any other status outside 2xx
-};
-
-/// The snake_case name, e.g. "address_blocked".
-std::string_view to_string(error_code code);
 
 struct fetch_limits {
   std::chrono::milliseconds total{5'000};  // from the call until the body is read
