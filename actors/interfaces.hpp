@@ -8,6 +8,8 @@
 
 #include "protocol/agent.hpp"
 #include "protocol/agent_watch.hpp"
+#include "protocol/bridge/answer.hpp"
+#include "protocol/bridge/mcp_sessions.hpp"
 #include "protocol/contacts.hpp"
 #include "protocol/directory.hpp"
 #include "actors/stream_sink.hpp"
@@ -70,6 +72,14 @@ using undeliver = caf::atom_constant<caf::atom("undeliver")>;
 using refresh = caf::atom_constant<caf::atom("refresh")>;
 using hash = caf::atom_constant<caf::atom("hash")>;
 using closed_stream = caf::atom_constant<caf::atom("closed_str")>;
+using mcp_open = caf::atom_constant<caf::atom("mcp_open")>;
+using mcp_use = caf::atom_constant<caf::atom("mcp_use")>;
+using mcp_close = caf::atom_constant<caf::atom("mcp_close")>;
+using start = caf::atom_constant<caf::atom("start")>;
+using head = caf::atom_constant<caf::atom("head")>;
+using data = caf::atom_constant<caf::atom("data")>;
+using done = caf::atom_constant<caf::atom("done")>;
+using cancel = caf::atom_constant<caf::atom("cancel")>;
 }  // namespace atom
 
 /// Every component answers `status` with a JSON object (as text) describing
@@ -170,6 +180,30 @@ using watch_actor = caf::typed_actor<
         caf::ok_atom>,
     caf::reacts_to<atom::closed_stream, uint64_t>,
     caf::reacts_to<atom::tick>>::extend_with<status_client_actor>;
+
+// --- The protocol bridge (see actors/bridge.hpp, invocation.hpp) ---
+
+/// One per node: the MCP sessions clients hold through the gateway
+/// (protocol/bridge/mcp_sessions.hpp). `mcp_open` answers the new session's
+/// id, or unavailable when bridge.max_sessions are in use; `mcp_use` (id,
+/// agent id) the session, or not_found; `mcp_close` whether there was one.
+using bridge_actor = caf::typed_actor<
+    caf::replies_to<atom::mcp_open, bridge::mcp_session>::with<std::string>,
+    caf::replies_to<atom::mcp_use, std::string, std::string>::with<bridge::mcp_session>,
+    caf::replies_to<atom::mcp_close, std::string, std::string>::with<bool>>::
+    extend_with<status_client_actor>;
+
+/// One per call through the bridge: `start` makes the outbound call given at
+/// spawn and answers the head of the agent's answer (with the whole body, or
+/// `streamed` when the rest goes to the call's stream as events). `head`,
+/// `data` and `done` (error code, message) come from the outbound call;
+/// `cancel` when the client has gone.
+using invocation_actor = caf::typed_actor<
+    caf::replies_to<atom::start>::with<bridge::answer_head>,
+    caf::reacts_to<atom::head, bridge::answer_head>,
+    caf::reacts_to<atom::data, std::string>,
+    caf::reacts_to<atom::done, std::string, std::string>,
+    caf::reacts_to<atom::cancel>>;
 
 /// Argon2id, on detached workers (actors/password_hasher.hpp): `hash` a new
 /// password; `check` a password against a stored hash ("": a decoy, false).

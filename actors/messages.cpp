@@ -52,6 +52,8 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<signal_envelope>("tessera::signal_envelope");
   cfg.add_message_type<signaling_peer_actor>("tessera::signaling_peer_actor");
   cfg.add_message_type<signaling_hub_actor>("tessera::signaling_hub_actor");
+  cfg.add_message_type<bridge::mcp_session>("tessera::bridge::mcp_session");
+  cfg.add_message_type<bridge::answer_head>("tessera::bridge::answer_head");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return std::string{"tessera: "} + to_string(static_cast<ec>(code)) +

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "actors/audit_log.hpp"
+#include "actors/bridge.hpp"
 #include "actors/broker.hpp"
 #include "actors/nonce_keeper.hpp"
 #include "actors/persistence.hpp"
@@ -64,6 +65,7 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   // across restarts (protocol/agent_watch.hpp).
   actors_.watch = sys.spawn(watch_hub, s.watch, now_ms() * 1000);
   actors_.passwords = spawn_password_hashers(sys, s.user_auth);
+  actors_.bridge = sys.spawn(bridge_hub, s.bridge);
   caf::anon_send(actors_.registry, atom::subscribe::value,
                  caf::actor_cast<event_listener_actor>(actors_.watch));
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();
@@ -106,9 +108,11 @@ void node::shutdown() {
     return;
   stopped_ = true;
   caf::scoped_actor self{sys_};
-  // Signaling first (the WebSocket server has closed its connections by
-  // now): the hub, then the broker, which withdraws this node's presence.
-  for (auto h : {caf::actor_cast<caf::actor>(actors_.watch),
+  // The bridge's sessions and signaling first (the servers have closed their
+  // connections by now): the hub, then the broker, which withdraws this
+  // node's presence.
+  for (auto h : {caf::actor_cast<caf::actor>(actors_.bridge),
+                 caf::actor_cast<caf::actor>(actors_.watch),
                  caf::actor_cast<caf::actor>(actors_.hub),
                  caf::actor_cast<caf::actor>(actors_.broker)}) {
     self->send_exit(h, caf::exit_reason::user_shutdown);

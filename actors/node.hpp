@@ -25,6 +25,7 @@ struct node_actors {
   signaling_hub_actor hub;
   watch_actor watch;            // registry events for SSE watchers
   password_actor passwords;     // Argon2id off the I/O threads
+  bridge_actor bridge;          // MCP sessions through the gateway
   std::string node_id;          // signaling.node_id, or the random one chosen at start
 };
 

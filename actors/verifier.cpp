@@ -71,17 +71,6 @@ using attempt_ptr = std::shared_ptr<attempt>;
 constexpr int workers_per_party = 1;
 constexpr size_t waiting_per_party = 4;
 
-std::vector<ip_address::range> parse_allow(const std::vector<std::string>& texts) {
-  std::vector<ip_address::range> ranges;
-  for (const auto& text : texts) {
-    // The config loader checked every entry; one that still fails to parse
-    // opens nothing.
-    if (auto r = ip_address::parse_range(text))
-      ranges.push_back(*r);
-  }
-  return ranges;
-}
-
 /// How long `id` must still wait before its next attempt, 0 if it need not.
 int64_t wait_before_next(const verifier_state& st, const std::string& id, int64_t now,
                          int64_t min_interval) {
@@ -289,7 +278,7 @@ verifier_actor::behavior_type verifier(verifier_actor::stateful_pointer<verifier
                                        verifier_config cfg, reader_actor readers,
                                        persistence_actor writer, reputation_actor reputation,
                                        audit_log_actor audit) {
-  auto allow = parse_allow(cfg.allow_cidrs);
+  auto allow = net::outbound::allowed_ranges(cfg.allow_cidrs);
   auto d = std::make_shared<const deps>(
       deps{std::move(cfg), std::move(allow), readers, writer, reputation, audit});
   return {

@@ -162,6 +162,18 @@ struct watch_settings {
   int max_streams = 20'000;        // watch streams open at once, per node
 };
 
+// The protocol bridge: /mcp/{agent_id} (and, as they land, /a2a and /acp).
+struct bridge_settings {
+  bool enabled = true;
+  std::string policy = "open";          // who may call agents: open | users | contacts
+  millis call_timeout{30'000};          // from a call until the agent's answer starts
+  millis stream_idle_timeout{60'000};   // the longest silence in a streamed answer
+  millis stream_max_duration{3'600'000};  // the longest a streamed answer may last
+  size_t max_response_bytes = 16u << 20;  // of one answer, streamed or not
+  int max_sessions = 10'000;            // MCP sessions held at once, per node
+  millis session_ttl{1'800'000};        // an MCP session unused this long ends
+};
+
 struct redis_settings {
   std::string addr = "127.0.0.1:6379";  // host:port
   std::string password;                 // usually ${REDIS_PASSWORD}; "" sends no AUTH
@@ -193,6 +205,7 @@ struct settings {
   verifier_settings verifier;
   signaling_settings signaling;
   watch_settings watch;
+  bridge_settings bridge;
   redis_settings redis;
   audit_log_settings audit_log;
   logging_settings logging;

@@ -111,7 +111,7 @@ task<std::optional<principal>> from_access_token(const call& c, const std::strin
 
 bool accepts_agents(access policy) {
   return policy == access::read || policy == access::agent || policy == access::agent_signed ||
-         policy == access::agent_or_owner;
+         policy == access::agent_or_owner || policy == access::caller;
 }
 
 /// The agent id in the route's path, "" if the route has none.
@@ -126,6 +126,44 @@ problem needs_user(const principal& who) {
   if (who.kind != principal::user)
     return {ec::forbidden, "this route is for users; an agent's credentials don't count here"};
   return {};
+}
+
+// bridge.policy, for a call to the agent in the path.
+task<problem> authorize_caller(const call& c) {
+  const auto& ctx = c.ctx;
+  const auto& who = c.who;
+  const auto& policy = ctx.cfg.bridge.policy;
+  if (policy == "open")
+    co_return {};
+  if (who.kind == principal::anonymous)
+    co_return {ec::unauthenticated,
+               "calling agents needs credentials here (bridge.policy " + policy +
+                   "): sign the request as an agent (RFC 9421) or send Authorization: Bearer "
+                   "<token>"};
+  if (policy == "users" || who.is_admin())
+    co_return {};
+  // contacts: the agent itself, its owner, or one of its mutual contacts.
+  auto id = path_agent(c.req);
+  if (who.kind == principal::agent) {
+    if (who.agent_id == id)
+      co_return {};
+    auto contacts = co_await ask<std::vector<contact>>(c, ctx.actors.readers,
+                                                        atom::contacts::value, id);
+    if (!contacts.ok())
+      co_return contacts.error();
+    for (const auto& k : contacts.get())
+      if (k.contact_id == who.agent_id && k.mutual)
+        co_return {};
+    co_return {ec::forbidden, "only mutual contacts of agent " + id +
+                                  " may call it here (bridge.policy contacts)"};
+  }
+  auto agent = co_await ask<agent_record>(c, ctx.actors.readers, atom::get::value, id);
+  if (!agent.ok())
+    co_return agent.error();
+  if (agent.get().owner_id != who.user_id)
+    co_return {ec::forbidden, "only the owner and the mutual contacts of agent " + id +
+                                  " may call it here (bridge.policy contacts)"};
+  co_return {};
 }
 
 }  // namespace
@@ -234,6 +272,8 @@ task<problem> authorize(const call& c, access policy) {
       if (!who.is_admin())
         co_return {ec::forbidden, "admins only"};
       co_return {};
+    case access::caller:
+      co_return co_await authorize_caller(c);
   }
   co_return {ec::internal, "unknown access policy"};
 }

@@ -23,6 +23,9 @@ enum class access {
   owner,         // the user who owns the agent named in the path, or an admin
   agent_or_owner,  // the agent (as for `agent`), or its owner, or an admin
   admin,         // a user whose role is admin
+  caller,        // calling an agent through the bridge, as bridge.policy says: open (anyone),
+                 // users (any agent or user credential) or contacts (the agent's mutual contacts,
+                 // the agent itself, its owner, an admin)
 };
 
 const char* to_string(access a);
@@ -98,5 +101,6 @@ std::vector<route> category_routes();
 std::vector<route> review_routes();
 std::vector<route> report_routes();
 std::vector<route> reputation_routes();
+std::vector<route> mcp_routes();
 
 }  // namespace tessera::http

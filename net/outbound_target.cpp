@@ -145,6 +145,13 @@ std::optional<parsed_url> parse_url(std::string_view text, failure& failed) {
   return url;
 }
 
+std::vector<ip_address::range> allowed_ranges(const std::vector<std::string>& texts) {
+  std::vector<ip_address::range> ranges;
+  for (const auto& text : texts)
+    if (auto r = ip_address::parse_range(text)) ranges.push_back(*r);
+  return ranges;
+}
+
 std::optional<ip_address::address> address_of(const sockaddr& socket_address) {
   char text[INET6_ADDRSTRLEN] = {};
   const void* raw = nullptr;

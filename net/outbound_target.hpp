@@ -49,6 +49,10 @@ struct parsed_url {
 /// fragment is dropped. nullopt with `failed` set otherwise.
 std::optional<parsed_url> parse_url(std::string_view text, failure& failed);
 
+/// security.allow_cidrs as ranges (the config loader checked every entry; one
+/// that still fails to parse opens nothing).
+std::vector<ip_address::range> allowed_ranges(const std::vector<std::string>& texts);
+
 /// The address of a resolved socket address (IPv4 or IPv6).
 std::optional<ip_address::address> address_of(const sockaddr& socket_address);
 

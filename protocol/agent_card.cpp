@@ -15,7 +15,7 @@ namespace {
 using json = nlohmann::json;
 
 const std::set<std::string> top_level_fields = {
-    "name", "description", "version", "url", "protocols", "skills",
+    "name", "description", "version", "url", "protocols", "endpoints", "skills",
     "tags", "metadata", "public_key", "signatures"};
 const std::set<std::string> skill_fields = {"id", "name", "description", "tags"};
 const std::set<std::string> signature_fields = {"protected", "signature"};
@@ -119,18 +119,23 @@ public:
   bool url(const json& object, std::string& out) {
     auto it = object.find("url");
     if (it == object.end()) return fail("url", "is required");
-    if (!it->is_string()) return fail("url", "must be a string");
-    const auto& u = it->get_ref<const std::string&>();
+    return url_value(*it, "url", out);
+  }
+
+  // An http(s) URL with a host, at most max_url characters.
+  bool url_value(const json& value, const std::string& path, std::string& out) {
+    if (!value.is_string()) return fail(path, "must be a string");
+    const auto& u = value.get_ref<const std::string&>();
     if (u.size() > max_url)
-      return fail("url", "must be at most " + std::to_string(max_url) + " characters");
+      return fail(path, "must be at most " + std::to_string(max_url) + " characters");
     for (char c : u)
       if (static_cast<uint8_t>(c) <= 0x20 || c == 0x7f)
-        return fail("url", "must not contain spaces or control characters");
+        return fail(path, "must not contain spaces or control characters");
     std::string lower = u.substr(0, 8);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     size_t scheme = lower.rfind("https://", 0) == 0 ? 8 : lower.rfind("http://", 0) == 0 ? 7 : 0;
-    if (scheme == 0) return fail("url", "must be an http:// or https:// URL");
+    if (scheme == 0) return fail(path, "must be an http:// or https:// URL");
     // RFC 3986 authority: [userinfo@]host[:port], ended by '/', '?' or '#'.
     auto authority = std::string_view(u).substr(scheme);
     authority = authority.substr(0, authority.find_first_of("/?#"));
@@ -143,8 +148,25 @@ public:
     } else {
       host = host.substr(0, host.find(':'));
     }
-    if (host.empty()) return fail("url", "must have a host");
+    if (host.empty()) return fail(path, "must have a host");
     out = u;
+    return true;
+  }
+
+  // Optional: where each declared protocol is served, when not at `url`.
+  bool endpoints(const json& object, const std::vector<std::string>& protocols) {
+    auto it = object.find("endpoints");
+    if (it == object.end()) return true;
+    if (!it->is_object() || it->empty())
+      return fail("endpoints",
+                  "must be an object mapping protocols to URLs, e.g. {\"mcp\": \"https://...\"}");
+    for (const auto& [name, value] : it->items()) {
+      auto path = "endpoints." + name;
+      if (std::find(protocols.begin(), protocols.end(), name) == protocols.end())
+        return fail(path, "names a protocol the card does not declare in protocols");
+      std::string ignored;
+      if (!url_value(value, path, ignored)) return false;
+    }
     return true;
   }
 
@@ -255,6 +277,7 @@ std::optional<agent_card> parse(const nlohmann::json& document, problem& err) {
                        card.description) &&
             check.text(document, "version", "version", 1, max_version, true, card.version) &&
             check.url(document, card.url) && check.protocols(document, card.protocols) &&
+            check.endpoints(document, card.protocols) &&
             check.skills(document, card.skill_ids, skill_tags) &&
             check.tag_list(document, "tags", card.tags) && check.metadata(document) &&
             check.public_key(document, card.public_key) && check.signatures_shape(document);

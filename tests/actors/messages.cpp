@@ -550,6 +550,20 @@ BOOST_AUTO_TEST_CASE(community_types_round_trip) {
              std::tie(v.agent_id, v.passed, v.reason, v.url, v.verified_at)));
 }
 
+BOOST_AUTO_TEST_CASE(bridge_types_round_trip) {
+  bridge::mcp_session s{"did:key:z6Mk", "backend-session ✓", "2025-11-25", 1'700'000'000'000};
+  auto s2 = message_round_trip(s);
+  BOOST_TEST((std::tie(s2.agent_id, s2.backend_session, s2.protocol_version, s2.last_used) ==
+             std::tie(s.agent_id, s.backend_session, s.protocol_version, s.last_used)));
+
+  bridge::answer_head h{404, {"Content-Type", "application/json"}, R"({"e":1})", true, "timeout",
+                        "slow ✓"};
+  auto h2 = message_round_trip(h);
+  BOOST_TEST((std::tie(h2.status, h2.headers, h2.body, h2.streamed, h2.error, h2.message) ==
+             std::tie(h.status, h.headers, h.body, h.streamed, h.error, h.message)));
+  BOOST_TEST(h2.header("content-type") == "application/json");
+}
+
 BOOST_AUTO_TEST_CASE(a_message_with_atoms_and_records_round_trips) {
   // As a request to the writer looks on the wire.
   auto op = full_write(write_op::replace_card, "m1");

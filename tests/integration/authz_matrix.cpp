@@ -46,6 +46,7 @@ constexpr caller all_callers[] = {caller::anonymous, caller::other_agent, caller
 int expected(policy p, caller c, bool names_own_thing, bool auth_required) {
   switch (p) {
     case policy::open:
+    case policy::caller:  // bridge.policy is open in the matrix
       return 0;
     case policy::read:
       return c == caller::anonymous && auth_required ? 401 : 0;
@@ -412,6 +413,22 @@ void signaling_recipes(recipe_book& r) {
   r["GET /api/v1/admin/signaling"] = {policy::admin, 200, false, plain("/api/v1/admin/signaling")};
 }
 
+// The protocol bridge: with bridge.policy open (the default, as here) every
+// caller reaches the handler, which then wants an MCP session: 400. The call
+// itself is exercised by tests/e2e/mcp_gateway.test.mjs; the stricter
+// policies by integration.bridge_policy.
+void bridge_recipes(recipe_book& r) {
+  using F = matrix_fixture;
+  auto mcp_agent = [](F& f, caller, agent& self) {
+    auto reg = self.register_at(*f.server, self.sign(self.card("MCP agent", {"mcp"})));
+    BOOST_REQUIRE_MESSAGE(reg.status == 201, reg.body);
+    return request{"/mcp/" + self.id, R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})",
+                   {{"Content-Type", "application/json"}}};
+  };
+  for (std::string method : {"POST", "GET", "DELETE"})
+    r[method + " /mcp/{agent_id}"] = {policy::caller, 400, false, mcp_agent};
+}
+
 /// Request recipes, keyed by "METHOD path" as in the route table.
 std::map<std::string, recipe> recipes() {
   using F = matrix_fixture;
@@ -565,6 +582,7 @@ std::map<std::string, recipe> recipes() {
   community_recipes(r);
   contact_recipes(r);
   signaling_recipes(r);
+  bridge_recipes(r);
   return r;
 }
 

@@ -275,4 +275,21 @@ BOOST_AUTO_TEST_CASE(first_problem_in_field_order_is_reported) {
              }) == "url: must be an http:// or https:// URL");
 }
 
+BOOST_AUTO_TEST_CASE(endpoints_name_declared_protocols_and_urls) {
+  auto with = [&](json endpoints) {
+    return error_after([&](json& d) { d["endpoints"] = endpoints; });
+  };
+  auto doc = unsigned_card();
+  doc["endpoints"] = {{"mcp", "https://echo.example.com/mcp"}};
+  problem err;
+  BOOST_TEST(card::parse(card::sign(doc, key), err).has_value(), err.message);
+  BOOST_TEST(with({{"acp", "https://echo.example.com/acp"}}) ==
+             "endpoints.acp: names a protocol the card does not declare in protocols");
+  BOOST_TEST(with({{"mcp", "ftp://echo.example.com/"}}) ==
+             "endpoints.mcp: must be an http:// or https:// URL");
+  BOOST_TEST(with({{"mcp", 7}}) == "endpoints.mcp: must be a string");
+  BOOST_TEST(with(json::object()).starts_with("endpoints: must be an object"));
+  BOOST_TEST(with(json::array({"x"})).starts_with("endpoints: must be an object"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

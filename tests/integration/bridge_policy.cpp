@@ -1,0 +1,102 @@
+// bridge.policy, through the real server: who may call an agent at
+// /mcp/{agent_id}. A caller let through reaches the MCP handler, which then
+// asks for a session (400); a caller kept out gets 401 or 403, and nothing is
+// forwarded. (The call itself: tests/e2e/mcp_gateway.test.mjs.)
+#include <boost/test/unit_test.hpp>
+
+#include "support.hpp"
+
+using namespace tessera::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string tools_list = R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})";
+
+struct policy_fixture {
+  temp_dir dir;
+  test_database db{dir};
+  server_process server;
+  account owner, stranger;
+  agent target, contact, other;
+
+  explicit policy_fixture(const std::string& policy)
+      : server(dir, db, account_settings(dir, {{"bridge.policy", policy}})) {
+    server.start();
+    owner = sign_up(server, "owner@example.com", "Owner");
+    stranger = sign_up(server, "stranger@example.com", "Stranger");
+    register_and_claim(server, target, owner);
+    auto card = target.sign(target.card("MCP agent", {"mcp"})).dump();
+    auto agent_path = "/api/v1/agents/" + target.id;
+    auto replaced =
+        server.send("PUT", agent_path, card, target.sign_request("PUT", agent_path, card));
+    BOOST_REQUIRE_MESSAGE(replaced.status == 200, replaced.body);
+    for (auto* a : {&contact, &other}) {
+      auto res = a->register_at(server, a->sign(a->card("Caller")));
+      BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+    }
+    // target and contact list each other: mutual contacts.
+    befriend(target, contact.id);
+    befriend(contact, target.id);
+  }
+
+  void befriend(const agent& a, const std::string& id) {
+    auto path = "/api/v1/agents/" + a.id + "/contacts";
+    auto body = json{{"contact_id", id}}.dump();
+    auto res = server.send("POST", path, body, a.sign_request("POST", path, body));
+    BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+  }
+
+  std::string path() const { return "/mcp/" + target.id; }
+
+  http_result anonymous() { return server.send("POST", path(), tools_list, {}); }
+  http_result as_agent(const agent& a) {
+    return server.send("POST", path(), tools_list, a.sign_request("POST", path(), tools_list));
+  }
+  http_result as_user(const account& u) { return server.send("POST", path(), tools_list, u.auth()); }
+};
+
+void let_through(const http_result& res) {
+  BOOST_TEST(res.status == 400, res.body);
+  BOOST_TEST(res.error_message().rfind("Mcp-Session-Id:", 0) == 0u, res.body);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(bridge_policy)
+
+BOOST_AUTO_TEST_CASE(open_lets_anyone_call) {
+  policy_fixture f("open");
+  let_through(f.anonymous());
+  let_through(f.as_agent(f.other));
+  let_through(f.as_user(f.stranger));
+}
+
+BOOST_AUTO_TEST_CASE(users_needs_credentials) {
+  policy_fixture f("users");
+  auto anonymous = f.anonymous();
+  BOOST_TEST(anonymous.status == 401, anonymous.body);
+  BOOST_TEST(anonymous.error_message().find("bridge.policy users") != std::string::npos,
+             anonymous.body);
+  let_through(f.as_agent(f.other));
+  let_through(f.as_user(f.stranger));
+}
+
+BOOST_AUTO_TEST_CASE(contacts_lets_only_contacts_the_agent_and_its_owner_call) {
+  policy_fixture f("contacts");
+  BOOST_TEST(f.anonymous().status == 401);
+  auto stranger_agent = f.as_agent(f.other);
+  BOOST_TEST(stranger_agent.status == 403, stranger_agent.body);
+  BOOST_TEST(stranger_agent.error_message().find("mutual contacts") != std::string::npos,
+             stranger_agent.body);
+  auto stranger_user = f.as_user(f.stranger);
+  BOOST_TEST(stranger_user.status == 403, stranger_user.body);
+  let_through(f.as_agent(f.contact));
+  let_through(f.as_agent(f.target));
+  let_through(f.as_user(f.owner));
+  // A contact on one side only is not enough.
+  f.befriend(f.other, f.target.id);
+  BOOST_TEST(f.as_agent(f.other).status == 403);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
