@@ -66,6 +66,8 @@ node::node(caf::actor_system& sys, const config::settings& s) : sys_(sys) {
   actors_.watch = sys.spawn(watch_hub, s.watch, now_ms() * 1000);
   actors_.passwords = spawn_password_hashers(sys, s.user_auth);
   actors_.bridge = sys.spawn(bridge_hub, s.bridge);
+  actors_.identity =
+      std::make_shared<const bridge::node_identity>(bridge::make_node_identity(s.bridge.node_key));
   caf::anon_send(actors_.registry, atom::subscribe::value,
                  caf::actor_cast<event_listener_actor>(actors_.watch));
   auto skew = std::chrono::duration_cast<std::chrono::seconds>(s.auth.signature_max_skew).count();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "actors/interfaces.hpp"
+#include "protocol/bridge/node_identity.hpp"
 #include "config/settings.hpp"
 
 namespace tessera {
@@ -26,6 +27,7 @@ struct node_actors {
   watch_actor watch;            // registry events for SSE watchers
   password_actor passwords;     // Argon2id off the I/O threads
   bridge_actor bridge;          // MCP sessions through the gateway
+  std::shared_ptr<const bridge::node_identity> identity;  // signs the bridge's outbound calls
   std::string node_id;          // signaling.node_id, or the random one chosen at start
 };
 

@@ -351,6 +351,8 @@ const std::vector<key_spec>& keys() {
       int_key(TESSERA_KEY(watch, max_streams), 1, 1'000'000),
       bool_key(TESSERA_KEY(bridge, enabled)),
       choice_key(TESSERA_KEY(bridge, policy), {"open", "users", "contacts"}),
+      string_key(TESSERA_KEY(bridge, node_key), "a base64url Ed25519 seed, or \"\"",
+                 check_optional_seed, redact_secret),
       duration_key(TESSERA_KEY(bridge, call_timeout), 100ms, 10min),
       duration_key(TESSERA_KEY(bridge, stream_idle_timeout), 100ms, 1h),
       duration_key(TESSERA_KEY(bridge, stream_max_duration), 1s, 24h),

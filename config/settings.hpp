@@ -166,6 +166,9 @@ struct watch_settings {
 struct bridge_settings {
   bool enabled = true;
   std::string policy = "open";          // who may call agents: open | users | contacts
+  // The node's Ed25519 key (base64url seed): it signs every outbound call. "": a random
+  // key at each start, so agents can't pin it.
+  std::string node_key;
   millis call_timeout{30'000};          // from a call until the agent's answer starts
   millis stream_idle_timeout{60'000};   // the longest silence in a streamed answer
   millis stream_max_duration{3'600'000};  // the longest a streamed answer may last

@@ -167,6 +167,18 @@ std::string check_non_empty(const std::string& text) {
 
 std::string check_nothing(const std::string&) { return ""; }
 
+std::string check_optional_seed(const std::string& text) {
+  auto base64url = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_';
+  };
+  if (text.empty() || (text.size() == 43 && std::all_of(text.begin(), text.end(), base64url)))
+    return "";
+  // Never quote the value: it is a secret.
+  return "must be a 32-byte Ed25519 seed in base64url without padding (43 characters, the "
+         "private_key of a tessera keygen key file), or \"\"";
+}
+
 // An address or a CIDR range: trusted proxies and allowed outbound ranges, where a typo must
 // fail loudly rather than trust or open something else, or nothing.
 std::string check_ip_range(const std::string& entry) {

@@ -51,6 +51,9 @@ std::string check_nothing(const std::string& text);
 std::string check_ip_range(const std::string& entry);
 /// A signaling.turn.urls entry: stun:, turn: or turns: host[:port] (TURN: ?transport=udp|tcp).
 std::string check_ice_url(const std::string& url);
+/// "" or a 32-byte Ed25519 seed in base64url without padding (43 characters), as the
+/// private_key of a `tessera keygen` key file: bridge.node_key.
+std::string check_optional_seed(const std::string& text);
 /// "stdout" or "file:PATH".
 std::string check_audit_output(const std::string& output);
 

@@ -69,7 +69,7 @@ const std::vector<route>& route_table() {
     for (auto group : {health_routes, agent_routes, claim_routes, auth_routes, api_key_routes,
                        provider_routes, admin_routes, directory_routes, verify_routes, category_routes,
                        review_routes, report_routes, reputation_routes,
-                       signaling_routes, contact_routes, mcp_routes}) {
+                       signaling_routes, contact_routes, mcp_routes, bridge_routes}) {
       auto routes = group();
       out.insert(out.end(), routes.begin(), routes.end());
     }

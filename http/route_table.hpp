@@ -102,5 +102,6 @@ std::vector<route> review_routes();
 std::vector<route> report_routes();
 std::vector<route> reputation_routes();
 std::vector<route> mcp_routes();
+std::vector<route> bridge_routes();
 
 }  // namespace tessera::http

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "actors/clock.hpp"
 #include "actors/invocation.hpp"
 #include "config/public_url.hpp"
 #include "http/ask.hpp"
@@ -20,6 +21,7 @@
 #include "protocol/agent_id.hpp"
 #include "protocol/bridge/endpoint.hpp"
 #include "protocol/bridge/forwarding.hpp"
+#include "protocol/bridge/node_identity.hpp"
 
 namespace tessera::http {
 
@@ -121,6 +123,11 @@ task<forwarded> forward(const call& c, const std::string& url, const std::string
   spec.request.headers.emplace_back("traceparent",
                                     bridge::next_traceparent(c.req.header("traceparent")));
   spec.request.body = c.req.body;
+  net::outbound::failure bad_url;
+  if (auto target = net::outbound::parse_url(url, bad_url))  // else the call fails as bad_url
+    for (auto& h : bridge::sign_call(*c.ctx.actors.identity, c.req.method, target->target,
+                                     spec.request.body, now_ms() / 1000))
+      spec.request.headers.push_back(std::move(h));
   spec.limits.head_timeout = cfg.call_timeout;
   spec.limits.idle_timeout = cfg.stream_idle_timeout;
   spec.limits.max_duration = cfg.stream_max_duration;

@@ -203,10 +203,15 @@ std::optional<verified> verify(const request_view& r, int64_t now, int64_t max_s
   }
   auto* keyid = find_param(input->params, "keyid");
   std::optional<std::string> public_key;
-  if (keyid && keyid->type == bare_item::kind::string)
-    public_key = agent_id::to_public_key(keyid->text);
+  std::string_view signer;  // the id, without the did:key: of the long form
+  if (keyid && keyid->type == bare_item::kind::string) {
+    signer = keyid->text;
+    if (signer.starts_with(did_key_prefix)) signer.remove_prefix(did_key_prefix.size());
+    public_key = agent_id::to_public_key(signer);
+  }
   if (!public_key) {
-    fail(err, ec::invalid_signature, "signature parameter keyid must be an agent id");
+    fail(err, ec::invalid_signature,
+         "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
     return std::nullopt;
   }
   auto* alg = find_param(input->params, "alg");
@@ -230,7 +235,7 @@ std::optional<verified> verify(const request_view& r, int64_t now, int64_t max_s
     fail(err, ec::invalid_signature, "signature does not verify");
     return std::nullopt;
   }
-  return verified{keyid->text, created->integer, nonce->text};
+  return verified{std::string(signer), created->integer, nonce->text};
 }
 
 }  // namespace tessera::http_signature

@@ -50,8 +50,11 @@ struct request_view {
   std::string_view content_digest;
 };
 
+/// keyid may be the id or its did:key form (the node signs with the latter).
+constexpr std::string_view did_key_prefix = "did:key:";
+
 struct verified {
-  std::string key_id;  // the agent id that signed
+  std::string key_id;  // the agent id that signed (without did:key:)
   int64_t created = 0;
   std::string nonce;
 };

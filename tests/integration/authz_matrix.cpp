@@ -427,6 +427,9 @@ void bridge_recipes(recipe_book& r) {
   };
   for (std::string method : {"POST", "GET", "DELETE"})
     r[method + " /mcp/{agent_id}"] = {policy::caller, 400, false, mcp_agent};
+  r["GET /.well-known/tessera-node.json"] = {policy::open, 200, false, [](F&, caller, agent&) {
+                                               return request{"/.well-known/tessera-node.json", "", {}};
+                                             }};
 }
 
 /// Request recipes, keyed by "METHOD path" as in the route table.

@@ -289,9 +289,22 @@ BOOST_AUTO_TEST_CASE(required_parameters) {
                ";alg=\"ed25519\"");
   BOOST_TEST(error() == "");
   sign_raw(standard_components(), c + ";created=1700000000;nonce=\"n\";keyid=\"test-key\"");
-  BOOST_TEST(error() == "signature parameter keyid must be an agent id");
+  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
   sign_raw(standard_components(), c + ";created=1700000000;nonce=\"n\"");
-  BOOST_TEST(error() == "signature parameter keyid must be an agent id");
+  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
+  sign_raw(standard_components(),
+           c + ";created=1700000000;nonce=\"n\";keyid=\"did:web:" + id + "\";alg=\"ed25519\"");
+  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
+}
+
+// The node signs its outbound calls with keyid "did:key:<id>": the same code
+// verifies them, and names the signer by its id.
+BOOST_AUTO_TEST_CASE(a_did_key_keyid_verifies_as_its_id) {
+  headers = hs::sign(method, path, query, body, key, "did:key:" + id, now, "nonce-1");
+  problem err;
+  auto result = hs::verify(view(), now, skew, err);
+  BOOST_TEST_REQUIRE(result.has_value(), err.message);
+  BOOST_TEST(result->key_id == id);
 }
 
 // The verifier rebuilds @signature-params canonically, so optional spaces and

@@ -143,6 +143,15 @@ int main(int argc, char** argv) {
                      ? "server.http_addr"
                      : settings.signaling.ws_addr + " port " + std::to_string(http.signaling_port()),
                  settings.signaling.broker, node->actors().node_id);
+  if (settings.bridge.enabled) {
+    const auto& node_key = *node->actors().identity;
+    spdlog::info("bridge on /mcp/{{agent_id}}: calls signed by {} policy={}", node_key.did(),
+                 settings.bridge.policy);
+    if (node_key.ephemeral)
+      spdlog::warn("bridge.node_key is not set: calls are signed with a key made at start, which "
+                   "agents can't pin across restarts (set it to the private_key of a tessera "
+                   "keygen key file)");
+  }
   spdlog::info("tesserad listening http_addr={} port={} public_url={} database={} schema_version={} "
                "replay_store={}",
                settings.server.http_addr, port, tessera::config::public_origin(settings),
