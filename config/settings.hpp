@@ -173,6 +173,10 @@ struct bridge_settings {
   millis stream_idle_timeout{60'000};   // the longest silence in a streamed answer
   millis stream_max_duration{3'600'000};  // the longest a streamed answer may last
   size_t max_response_bytes = 16u << 20;  // of one answer, streamed or not
+  double caller_calls_per_sec = 10;     // calls through the bridge per caller (agent, user or
+  int caller_burst = 20;                // address), a token bucket; more: 429
+  double agent_calls_per_sec = 50;      // calls to one agent, all callers together, per node
+  int agent_burst = 100;
   int max_sessions = 10'000;            // MCP sessions held at once, per node
   millis session_ttl{1'800'000};        // an MCP session unused this long ends
 };

@@ -44,6 +44,8 @@ limits::limits(const config::settings& s)
                 s.user_auth.login_max_failures * wide_failures_factor),
       passwords_(s.user_auth.password_requests_per_minute / 60.0,
                  s.user_auth.password_requests_per_minute),
+      bridge_callers_(s.bridge.caller_calls_per_sec, s.bridge.caller_burst),
+      bridge_agents_(s.bridge.agent_calls_per_sec, s.bridge.agent_burst),
       signed_in_from_(known_address_ms, known_addresses),
       counted_in_window_(s.user_auth.login_window.count(), known_addresses) {}
 
@@ -85,6 +87,22 @@ rate_limit::decision limits::take_principal(const principal& who, int64_t now_ms
   if (!enabled_ || who.kind == principal::anonymous)
     return {};
   return requests_.take((who.kind == principal::user ? "user:" : "agent:") + who.id(), now_ms);
+}
+
+rate_limit::decision limits::take_call(const principal& who, const std::string& ip,
+                                       const std::string& agent_id, int64_t now_ms) {
+  if (!enabled_)
+    return {};
+  auto caller = who.kind == principal::anonymous
+                    ? "ip:" + address_key(ip)
+                    : (who.kind == principal::user ? "user:" : "agent:") + who.id();
+  auto d = bridge_callers_.take(caller, now_ms);
+  if (!d.allowed)
+    return d;
+  d = bridge_agents_.take(agent_id, now_ms);
+  if (!d.allowed)
+    bridge_callers_.give_back(caller);  // the call does not happen: it does not count
+  return d;
 }
 
 rate_limit::decision limits::login_attempt(const std::string& email, const std::string& ip,

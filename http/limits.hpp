@@ -35,6 +35,10 @@ public:
   /// A request that runs Argon2id (register, login, password change) from
   /// `ip`: user_auth.password_requests_per_minute, when rate limits are on.
   rate_limit::decision take_password(const std::string& ip, int64_t now_ms);
+  /// A call through the bridge to `agent_id` by `who` (from `ip` when anonymous):
+  /// bridge.caller_* per caller, then bridge.agent_* per agent, when rate limits are on.
+  rate_limit::decision take_call(const principal& who, const std::string& ip,
+                                 const std::string& agent_id, int64_t now_ms);
 
   /// Login throttling, counted before the password is checked so parallel
   /// guesses can't outrun it. An attempt takes a token from the account from
@@ -58,6 +62,8 @@ private:
   rate_limit::buckets login_account_;
   rate_limit::buckets login_ip_;
   rate_limit::buckets passwords_;
+  rate_limit::buckets bridge_callers_;
+  rate_limit::buckets bridge_agents_;
   recent_keys signed_in_from_;     // "email address" of recent successes
   recent_keys counted_in_window_;  // "email address" counted account-wide this window
 };

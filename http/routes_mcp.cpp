@@ -15,6 +15,7 @@
 #include "config/public_url.hpp"
 #include "http/ask.hpp"
 #include "http/event_stream.hpp"
+#include "http/limits.hpp"
 #include "http/respond.hpp"
 #include "http/route_table.hpp"
 #include "net/outbound_target.hpp"
@@ -56,8 +57,14 @@ bool admitted(const call& c) {
                    " may not call agents through this server (server.cors_origins)");
     return false;
   }
-  if (!agent_id::is_valid(c.req.path_param(0))) {
-    send_error(c.res, ec::not_found, "no agent " + c.req.path_param(0));
+  const auto& id = c.req.path_param(0);
+  if (!agent_id::is_valid(id)) {
+    send_error(c.res, ec::not_found, "no agent " + id);
+    return false;
+  }
+  if (auto d = c.ctx.limiter->take_call(c.who, c.remote, id, now_ms()); !d.allowed) {
+    send_rate_limited(c.res, d, "too many calls through the bridge (bridge.caller_calls_per_sec, "
+                                "bridge.agent_calls_per_sec)");
     return false;
   }
   return true;

@@ -1,7 +1,8 @@
-// bridge.policy, through the real server: who may call an agent at
-// /mcp/{agent_id}. A caller let through reaches the MCP handler, which then
-// asks for a session (400); a caller kept out gets 401 or 403, and nothing is
-// forwarded. (The call itself: tests/e2e/mcp_gateway.test.mjs.)
+// bridge.policy and the bridge's call limits, through the real server: who
+// may call an agent at /mcp/{agent_id}, and how often. A caller let through
+// reaches the MCP handler, which then asks for a session (400); a caller kept
+// out gets 401 or 403, one over its limit 429, and nothing is forwarded.
+// (The call itself: tests/e2e/mcp_gateway.test.mjs.)
 #include <boost/test/unit_test.hpp>
 
 #include "support.hpp"
@@ -20,8 +21,9 @@ struct policy_fixture {
   account owner, stranger;
   agent target, contact, other;
 
-  explicit policy_fixture(const std::string& policy)
-      : server(dir, db, account_settings(dir, {{"bridge.policy", policy}})) {
+  explicit policy_fixture(const std::string& policy,
+                          std::map<std::string, std::string> extra = {})
+      : server(dir, db, with_policy(dir, policy, std::move(extra))) {
     server.start();
     owner = sign_up(server, "owner@example.com", "Owner");
     stranger = sign_up(server, "stranger@example.com", "Stranger");
@@ -38,6 +40,13 @@ struct policy_fixture {
     // target and contact list each other: mutual contacts.
     befriend(target, contact.id);
     befriend(contact, target.id);
+  }
+
+  static std::map<std::string, std::string> with_policy(const temp_dir& dir,
+                                                        const std::string& policy,
+                                                        std::map<std::string, std::string> extra) {
+    extra.emplace("bridge.policy", policy);
+    return account_settings(dir, std::move(extra));
   }
 
   void befriend(const agent& a, const std::string& id) {
@@ -97,6 +106,39 @@ BOOST_AUTO_TEST_CASE(contacts_lets_only_contacts_the_agent_and_its_owner_call) {
   // A contact on one side only is not enough.
   f.befriend(f.other, f.target.id);
   BOOST_TEST(f.as_agent(f.other).status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(a_caller_over_its_limit_gets_429_and_others_still_call) {
+  policy_fixture f("open", {{"rate_limit.enabled", "true"},
+                            {"bridge.caller_calls_per_sec", "0.01"},
+                            {"bridge.caller_burst", "3"}});
+  for (int i = 0; i < 3; ++i) let_through(f.anonymous());
+  auto over = f.anonymous();
+  BOOST_TEST(over.status == 429, over.body);
+  auto retry = over.headers.find("Retry-After");
+  BOOST_TEST_REQUIRE((retry != over.headers.end()));
+  BOOST_TEST(std::stoi(retry->second) >= 1);
+  BOOST_TEST(over.error_message().find("bridge.caller_calls_per_sec") != std::string::npos,
+             over.body);
+  // Each caller has its own bucket.
+  let_through(f.as_agent(f.other));
+  let_through(f.as_user(f.stranger));
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_called_too_often_gets_429_for_everyone) {
+  policy_fixture f("open", {{"rate_limit.enabled", "true"},
+                            {"bridge.agent_calls_per_sec", "0.01"},
+                            {"bridge.agent_burst", "2"}});
+  let_through(f.as_agent(f.other));
+  let_through(f.as_user(f.stranger));
+  auto over = f.as_agent(f.contact);
+  BOOST_TEST(over.status == 429, over.body);
+  // The refused call did not count against its caller: another agent is
+  // still callable by it.
+  auto elsewhere_path = "/mcp/" + f.other.id;
+  auto elsewhere = f.server.send("POST", elsewhere_path, tools_list,
+                                 f.contact.sign_request("POST", elsewhere_path, tools_list));
+  BOOST_TEST(elsewhere.status != 429, elsewhere.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
