@@ -49,6 +49,12 @@ test('backend records requests at /_seen and clears them on DELETE', async () =>
   const cleared = await fetch(`${backend.baseUrl}/_seen`, { method: 'DELETE' });
   assert.equal(cleared.status, 204);
 
+  const initBody = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'seen-test ✓', version: '1' } },
+  });
   const init = await fetch(backend.url, {
     method: 'POST',
     headers: {
@@ -56,12 +62,7 @@ test('backend records requests at /_seen and clears them on DELETE', async () =>
       Accept: 'application/json, text/event-stream',
       'X-Probe-Header': 'Probe-Value',
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'seen-test', version: '1' } },
-    }),
+    body: initBody,
   });
   assert.equal(init.status, 200);
   const sessionId = init.headers.get('mcp-session-id');
@@ -79,13 +80,33 @@ test('backend records requests at /_seen and clears them on DELETE', async () =>
   });
   assert.equal(gone.status, 404, 'a deleted session is not found');
   await gone.text();
+  // A query, kept as sent; a body that is not JSON (400), recorded anyway, cut at 64 KiB.
+  const big = `not json ${'x'.repeat(70 * 1024)}`;
+  const bad = await fetch(`${backend.url}?probe=a%2Fb&x=1+2`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    body: big,
+  });
+  assert.equal(bad.status, 400);
+  await bad.text();
 
   const seen = await (await fetch(`${backend.baseUrl}/_seen`)).json();
   assert.deepEqual(
     seen.map((r) => `${r.method} ${r.path}`),
-    ['POST /mcp', 'DELETE /mcp', 'DELETE /mcp'],
+    ['POST /mcp', 'DELETE /mcp', 'DELETE /mcp', 'POST /mcp?probe=a%2Fb&x=1+2'],
     'requests to /_seen itself are not recorded',
   );
+  assert.deepEqual(
+    seen.map((r) => r.target),
+    ['/mcp', '/mcp', '/mcp', '/mcp?probe=a%2Fb&x=1+2'],
+    'target: the request target as sent, undecoded',
+  );
+  assert.equal(seen[0].body, initBody, 'the body as sent');
+  assert.equal(seen[0].body_bytes, Buffer.byteLength(initBody));
+  assert.equal(seen[1].body, '');
+  assert.equal(seen[1].body_bytes, 0);
+  assert.equal(seen[3].body, big.slice(0, 64 * 1024), 'a body is recorded up to 64 KiB');
+  assert.equal(seen[3].body_bytes, big.length);
   assert.equal(seen[0].headers['x-probe-header'], 'Probe-Value');
   assert.equal(seen[1].headers['mcp-session-id'], sessionId);
   for (const r of seen) {

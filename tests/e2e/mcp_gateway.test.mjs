@@ -10,16 +10,20 @@
 //     (mapped to the backend's), 400 without a session id, 404 for an unknown
 //     one, 403 for a foreign Origin (nothing forwarded), DELETE ends the
 //     session, Tessera-Caller and traceparent added to forwarded requests,
-//     404 for an unknown agent.
+//     404 for an unknown agent;
+//  3. every call the gateway forwards carries an RFC 9421 signature by the
+//     node's key (published at /.well-known/tessera-node.json), checked with
+//     lib/http_signature.mjs, a verifier independent of the C++.
 //
 // Run from tests/e2e: node --test mcp_gateway.test.mjs
 // (TESSERA_BUILD_DIR overrides where tesserad and tessera are, default ../../build.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, generateKeyPairSync, createHash } from 'node:crypto';
 import { runConformance, readExpectedFailures, CORE_SCENARIOS, E2E_DIR } from './lib/conformance.mjs';
 import { startMcpBackend } from './lib/backend.mjs';
 import { startTesserad, registerAgent, makeKey } from './lib/tesserad.mjs';
+import { verifyTesseraSignature, didKeyToPublicKey } from './lib/http_signature.mjs';
 import path from 'node:path';
 
 const GATEWAY_EXPECTED_FAILURES = path.join(E2E_DIR, 'conformance', 'expected-failures-gateway-0.1.16.yml');
@@ -153,6 +157,8 @@ async function clearSeen() {
 async function seen() {
   return (await fetch(`${backend.baseUrl}/_seen`)).json();
 }
+
+const sha256 = (data) => createHash('sha256').update(data).digest('base64');
 
 const describeSeen = (list) =>
   JSON.stringify(list.map((r) => ({ method: r.method, path: r.path, headers: r.headers })), null, 1).slice(0, 4000);
@@ -297,6 +303,138 @@ gwTest('an unknown agent gets 404', { timeout: 30_000 }, async () => {
   assert.doesNotMatch(text, /no route for/, `a 4xx of the MCP route: ${text}`);
 });
 
+gwTest('every call the gateway forwards is signed with the node key (RFC 9421)', { timeout: 60_000 }, async (t) => {
+  // The node's key, as an agent would learn it.
+  const docRes = await fetch(`${gw.url}/.well-known/tessera-node.json`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  assert.equal(docRes.status, 200, 'GET /.well-known/tessera-node.json');
+  const node = await docRes.json();
+  assert.match(node.id, /^z6Mk[1-9A-HJ-NP-Za-km-z]+$/, `node id: ${JSON.stringify(node)}`);
+  assert.equal(node.did, `did:key:${node.id}`);
+  assert.equal(node.alg, 'ed25519');
+  assert.match(node.public_key, /^[A-Za-z0-9_-]{43}$/, 'public_key: 32 bytes, base64url without padding');
+  assert.equal(didKeyToPublicKey(node.did).toString('base64url'), node.public_key, 'the node id encodes its public key');
+  assert.equal(node.signatures?.label, 'sig1');
+  assert.equal(node.signatures?.keyid, node.did);
+  assert.deepEqual(node.signatures?.components, ['@method', '@path', '@query', 'content-digest']);
+
+  // A second agent on the same backend whose MCP URL has a query, percent-encoded:
+  // "@query" is then more than "?", and must be the query as sent.
+  const withQuery = await registerAgent(gw, {
+    name: 'mcp-backend-query',
+    protocols: ['mcp'],
+    url: `${backend.url}?tenant=a%2Fb&x=1+2`,
+  });
+  const queryUrl = `${gw.url}/mcp/${withQuery.id}`;
+
+  const started = Math.floor(Date.now() / 1000);
+  await clearSeen();
+  const session = await openSession(); // initialize, notifications/initialized
+  await toolsList(session);
+  // tools/call, with an id outside ASCII: the digest is over the UTF-8 bytes.
+  const callId = 'call-é-😀';
+  const call = await post(mcpUrl, rpc(callId, 'tools/call', { name: 'test_simple_text', arguments: {} }), { session });
+  if (call.status !== 200) assert.fail(`tools/call through the gateway: ${await describe(call)}`);
+  const [answer] = await messages(call);
+  assert.equal(answer?.id, callId, `tools/call answer: ${JSON.stringify(answer)}`);
+  assert.equal(answer.result?.content?.[0]?.text, 'This is a simple text response for testing.');
+
+  // The standalone GET stream: opened, then closed by the client.
+  const closeStream = new AbortController();
+  const stream = await fetch(mcpUrl, {
+    method: 'GET',
+    headers: { Accept: 'text/event-stream', 'Mcp-Session-Id': session, 'MCP-Protocol-Version': PROTOCOL_VERSION },
+    signal: AbortSignal.any([closeStream.signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
+  });
+  assert.equal(stream.status, 200, 'GET opens the stream');
+  assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+  closeStream.abort();
+  await stream.body?.cancel().catch(() => {});
+
+  const ended = await del(mcpUrl, session);
+  if (ended.status < 200 || ended.status > 299) assert.fail(`DELETE of the session: ${await describe(ended)}`);
+  await ended.arrayBuffer();
+
+  // The agent with a query in its URL: initialize and DELETE.
+  const init2 = await post(queryUrl, initializeRequest());
+  if (init2.status !== 200) assert.fail(`initialize through the gateway (URL with a query): ${await describe(init2)}`);
+  const session2 = init2.headers.get('mcp-session-id');
+  await init2.arrayBuffer();
+  await (await del(queryUrl, session2)).arrayBuffer();
+  const finished = Math.ceil(Date.now() / 1000);
+
+  // Every request the backend saw came from the gateway and verifies.
+  const log = await seen();
+  const kinds = log.map((r) => `${r.method} ${r.target}`);
+  t.diagnostic(`the backend saw: ${kinds.join(', ')}`);
+  const backendPath = new URL(backend.url).pathname;
+  const at = (method, target) => log.filter((r) => r.method === method && r.target === target);
+  assert.ok(at('POST', backendPath).length >= 4, `initialize, initialized, tools/list, tools/call: ${kinds}`);
+  assert.equal(at('GET', backendPath).length, 1, `the GET stream: ${kinds}`);
+  assert.ok(at('DELETE', backendPath).length >= 1, `the DELETE: ${kinds}`);
+  assert.equal(at('POST', `${backendPath}?tenant=a%2Fb&x=1+2`).length, 1, `initialize, URL with a query: ${kinds}`);
+  assert.equal(at('DELETE', `${backendPath}?tenant=a%2Fb&x=1+2`).length, 1, `DELETE, URL with a query: ${kinds}`);
+
+  const verify = (r, over = {}) =>
+    verifyTesseraSignature({
+      method: r.method,
+      target: r.target,
+      headers: r.headers,
+      body: r.body,
+      publicKey: node.public_key,
+      expectedKeyId: node.did,
+      maxSkew: 60,
+      ...over,
+    });
+  const nonces = new Set();
+  for (const r of log) {
+    const what = `${r.method} ${r.target} ${r.body.slice(0, 80)}`;
+    assert.ok(r.headers['tessera-caller'], `${what} came through the gateway: ${JSON.stringify(r.headers)}`);
+    assert.equal(r.body_bytes, Buffer.byteLength(r.body), `${what}: the whole body was recorded`);
+    const v = verify(r);
+    assert.ok(v.ok, `${what}: ${v.reason}\nheaders: ${JSON.stringify(r.headers, null, 1)}${v.base ? `\nbase:\n${v.base}` : ''}`);
+    assert.ok(v.created >= started - 1 && v.created <= finished + 1, `${what}: created ${v.created} in [${started}, ${finished}]`);
+    assert.equal(r.headers['content-digest'] !== undefined, r.body.length > 0, `${what}: Content-Digest iff a body`);
+    nonces.add(v.nonce);
+  }
+  assert.equal(nonces.size, log.length, `every call has its own nonce: ${[...nonces].join(' ')}`);
+  t.diagnostic(`${log.length} calls verified; e.g. ${log[0].headers['signature-input']}`);
+
+  // The verifier is not vacuous: the same records fail once anything covered changes.
+  const toolsCall = log.find((r) => r.method === 'POST' && r.body.includes('"tools/call"'));
+  const bodiless = log.find((r) => r.method === 'DELETE' && r.target === backendPath);
+  const queried = log.find((r) => r.method === 'POST' && r.target.includes('?'));
+  assert.ok(toolsCall && bodiless && queried, 'the records to tamper with');
+  const fails = (r, over, why, reason) => {
+    const v = verify(r, over);
+    assert.equal(v.ok, false, `${why} must not verify`);
+    if (reason) assert.match(v.reason, reason, why);
+  };
+  const flipped = Buffer.from(toolsCall.body, 'utf8');
+  flipped[flipped.length - 2] ^= 0x01; // one byte of the body
+  fails(toolsCall, { body: flipped }, 'the body changed by one byte', /Content-Digest does not match/);
+  fails(
+    toolsCall,
+    { body: flipped, headers: { ...toolsCall.headers, 'content-digest': `sha-256=:${sha256(flipped)}:` } },
+    'the body changed by one byte, with its digest recomputed',
+    /does not verify/,
+  );
+  fails(toolsCall, { body: '' }, 'the body left out');
+  fails(toolsCall, { target: `${backendPath}x` }, 'another path', /does not verify/);
+  fails(toolsCall, { target: `${backendPath}?x=1` }, 'a query added', /does not verify/);
+  fails(bodiless, { target: '/' }, 'another path (no body)', /does not verify/);
+  fails(bodiless, { method: 'GET' }, 'another method', /does not verify/);
+  fails(bodiless, { body: '{}' }, 'a body added');
+  fails(queried, { target: queried.target.replace('x=1+2', 'x=1%202') }, 'the query re-encoded', /does not verify/);
+  fails(queried, { target: backendPath }, 'the query left out', /does not verify/);
+  const otherKey = generateKeyPairSync('ed25519').publicKey;
+  for (const r of [toolsCall, bodiless, queried]) {
+    fails(r, { publicKey: otherKey }, `${r.method} ${r.target} with another key`, /does not verify/);
+    fails(r, { publicKey: agent.key.public_key }, `${r.method} ${r.target} with the agent's key`, /does not verify/);
+    fails(r, { expectedKeyId: node.id }, `${r.method} ${r.target}: keyid the short id, not the did`, /keyid/);
+    fails(r, { now: finished + 120 }, `${r.method} ${r.target} two minutes later`, /created/);
+  }
+});
+
 gwTest('conformance suite passes through the gateway', { timeout: 330_000 }, async (t) => {
   const expected = await readExpectedFailures(GATEWAY_EXPECTED_FAILURES);
   await clearSeen();
@@ -336,4 +474,24 @@ gwTest('conformance suite passes through the gateway', { timeout: 330_000 }, asy
   for (const r of log) {
     assert.ok(r.headers['tessera-caller'], `${r.method} ${r.path} came through the gateway: ${JSON.stringify(r.headers)}`);
   }
+
+  // ... and every one of them is signed by the node (the last 200 the backend keeps).
+  const node = await (await fetch(`${gw.url}/.well-known/tessera-node.json`)).json();
+  const nonces = new Set();
+  for (const r of log) {
+    const what = `${r.method} ${r.target} ${r.body.slice(0, 120)}`;
+    assert.equal(r.body_bytes, Buffer.byteLength(r.body), `${what}: the whole body was recorded`);
+    const v = verifyTesseraSignature({
+      method: r.method,
+      target: r.target,
+      headers: r.headers,
+      body: r.body,
+      publicKey: node.public_key,
+      expectedKeyId: node.did,
+    });
+    assert.ok(v.ok, `${what}: ${v.reason}\nheaders: ${JSON.stringify(r.headers, null, 1)}`);
+    nonces.add(v.nonce);
+  }
+  assert.equal(nonces.size, log.length, 'every call has its own nonce');
+  t.diagnostic(`signatures verified on the suite's last ${log.length} calls: ${[...new Set(log.map((r) => r.method))].join(', ')}`);
 });

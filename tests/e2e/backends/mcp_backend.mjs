@@ -24,8 +24,14 @@
 //                          server returns; GET opens the standalone SSE stream
 //                          (Last-Event-ID resumes a stream); DELETE ends it.
 //   GET /_seen             JSON array of the last 200 requests received (any
-//                          path except /_seen): {method, path, headers, time},
-//                          header names lower-cased.
+//                          path except /_seen): {method, path, target, headers,
+//                          body, body_bytes, time}, header names lower-cased.
+//                          path and target are both the request target as sent
+//                          (path and query, undecoded; path is the older name);
+//                          body is the request body as UTF-8 text, cut to its
+//                          first 64 KiB (body_bytes is its full size), filled in
+//                          once the body has been read (every recorded request's
+//                          body is read before it is answered).
 //   DELETE /_seen          clears that list (204).
 
 import http from 'node:http';
@@ -69,6 +75,7 @@ const HOST = '127.0.0.1';
 const MCP_PATH = '/mcp';
 const SEEN_PATH = '/_seen';
 const SEEN_LIMIT = 200;
+const SEEN_BODY_BYTES = 64 * 1024;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_SESSIONS = 1000;
 const MAX_EVENTS_PER_SESSION = 1000;
@@ -679,9 +686,26 @@ function createSession() {
 
 const seen = [];
 
+// Recorded on arrival (so the log keeps the order requests came in); the body
+// is added by noteBody once it has been read.
 function record(req) {
-  seen.push({ method: req.method, path: req.url, headers: { ...req.headers }, time: new Date().toISOString() });
+  const entry = {
+    method: req.method,
+    path: req.url,
+    target: req.url,
+    headers: { ...req.headers },
+    body: '',
+    body_bytes: 0,
+    time: new Date().toISOString(),
+  };
+  seen.push(entry);
   if (seen.length > SEEN_LIMIT) seen.splice(0, seen.length - SEEN_LIMIT);
+  return entry;
+}
+
+function noteBody(entry, raw) {
+  entry.body = raw.subarray(0, SEEN_BODY_BYTES).toString('utf8');
+  entry.body_bytes = raw.length;
 }
 
 function sendJson(res, status, body, headers = {}) {
@@ -735,7 +759,7 @@ function readBody(req) {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -743,7 +767,8 @@ function readBody(req) {
 const isInitializeRequest = (body) =>
   body !== null && typeof body === 'object' && !Array.isArray(body) && body.method === 'initialize';
 
-async function handleMcp(req, res) {
+// `raw`: the request body, already read (a Buffer), or the error reading it.
+async function handleMcp(req, res, raw) {
   const rebinding = rebindingError(req);
   if (rebinding) {
     sendJsonRpcError(res, 403, -32000, `Forbidden: ${rebinding}`);
@@ -761,6 +786,15 @@ async function handleMcp(req, res) {
     return;
   }
 
+  if (raw instanceof Error) {
+    if (raw.status === 413) sendJsonRpcError(res, 413, -32000, 'Request body too large');
+    else sendJsonRpcError(res, 400, -32000, `Bad Request: the body could not be read: ${raw.message}`);
+    return;
+  }
+  // The body has been read from the stream: the transport (@hono/node-server)
+  // takes it from rawBody should it ever look at the body of a GET or DELETE.
+  req.rawBody = raw;
+
   if (req.method !== 'POST') {
     if (!session) {
       sendJsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
@@ -772,10 +806,9 @@ async function handleMcp(req, res) {
 
   let body;
   try {
-    body = JSON.parse(await readBody(req));
-  } catch (error) {
-    if (error.status === 413) sendJsonRpcError(res, 413, -32000, 'Request body too large');
-    else sendJsonRpcError(res, 400, -32700, 'Parse error: Invalid JSON');
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    sendJsonRpcError(res, 400, -32700, 'Parse error: Invalid JSON');
     return;
   }
 
@@ -818,12 +851,19 @@ const httpServer = http.createServer((req, res) => {
     handleSeen(req, res);
     return;
   }
-  record(req);
+  const entry = record(req);
+  const body = readBody(req).then(
+    (raw) => {
+      noteBody(entry, raw);
+      return raw;
+    },
+    (error) => error,
+  );
   if (pathname !== MCP_PATH) {
-    sendJson(res, 404, { error: 'not found' });
+    body.then(() => sendJson(res, 404, { error: 'not found' }));
     return;
   }
-  handleMcp(req, res).catch((error) => {
+  body.then((raw) => handleMcp(req, res, raw)).catch((error) => {
     log('error handling MCP request:', error);
     if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal server error');
     else res.end();
