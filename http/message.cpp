@@ -7,14 +7,7 @@
 namespace tessera::http {
 
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x != y && std::tolower(x) != std::tolower(y))
-      return false;
-  }
-  return true;
+  return encoding::iequals(a, b);
 }
 
 std::string request::header(std::string_view name) const {

@@ -12,6 +12,8 @@
 #include <array>
 #include <optional>
 
+#include "protocol/encoding.hpp"
+
 namespace tessera::net::outbound {
 
 namespace {
@@ -22,13 +24,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using clock = std::chrono::steady_clock;
 using strand = asio::strand<asio::io_context::executor_type>;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 std::string_view as_view(beast::string_view text) { return {text.data(), text.size()}; }
 
@@ -250,7 +245,7 @@ public:
 
 std::string response_head::header(std::string_view name) const {
   for (const auto& [n, v] : headers)
-    if (iequals(n, name)) return v;
+    if (encoding::iequals(n, name)) return v;
   return {};
 }
 

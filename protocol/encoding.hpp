@@ -18,6 +18,9 @@ std::optional<std::string> base58btc_decode(std::string_view text);
 
 std::string hex_encode(std::string_view bytes);
 
+/// ASCII case-insensitive equality (header names and the like).
+bool iequals(std::string_view a, std::string_view b);
+
 /// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or code
 /// points above U+10FFFF).
 bool valid_utf8(std::string_view text);

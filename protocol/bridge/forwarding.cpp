@@ -5,16 +5,11 @@
 #include <algorithm>
 #include <array>
 
+#include "protocol/encoding.hpp"
+
 namespace tessera::bridge {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 std::string random_hex(size_t bytes) {
   std::array<unsigned char, 16> raw{};
@@ -55,7 +50,7 @@ std::string next_traceparent(std::string_view incoming) {
 
 bool forwarded_mcp_header(std::string_view name) {
   for (auto allowed : {"Content-Type", "Accept", "MCP-Protocol-Version", "Last-Event-ID"})
-    if (iequals(name, allowed)) return true;
+    if (encoding::iequals(name, allowed)) return true;
   return false;
 }
 
