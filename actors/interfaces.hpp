@@ -197,9 +197,11 @@ using bridge_actor = caf::typed_actor<
 /// spawn and answers the head of the agent's answer (with the whole body, or
 /// `streamed` when the rest goes to the call's stream as events). `head`,
 /// `data` and `done` (error code, message) come from the outbound call;
-/// `cancel` when the client has gone.
+/// `cancel` when the client has gone; `tick`, its own deadline for an answer
+/// that does not stream.
 using invocation_actor = caf::typed_actor<
     caf::replies_to<atom::start>::with<bridge::answer_head>,
+    caf::reacts_to<atom::tick>,
     caf::reacts_to<atom::head, bridge::answer_head>,
     caf::reacts_to<atom::data, std::string>,
     caf::reacts_to<atom::done, std::string, std::string>,

@@ -11,10 +11,17 @@ bool is_event_stream(const bridge::answer_head& h) {
   return h.status >= 200 && h.status < 300 && type.rfind("text/event-stream", 0) == 0;
 }
 
-// One event as it goes on the wire again.
-std::string frame(const sse::event& e) {
+// An event id longer than this ends the call: ids name positions in a stream.
+constexpr size_t max_event_id = 1024;
+
+// One event as it goes on the wire again; its id only when it changed (the
+// parser carries the last id over to every later event).
+std::string frame(const sse::event& e, std::string& last_id) {
   std::string out;
-  if (!e.id.empty()) out += "id: " + e.id + "\n";
+  if (e.id != last_id) {
+    out += "id: " + e.id + "\n";
+    last_id = e.id;
+  }
   if (e.type != "message") out += "event: " + e.type + "\n";
   for (size_t start = 0;;) {
     auto end = e.data.find('\n', start);
@@ -29,7 +36,7 @@ void answer(self_ptr self) {
   auto& st = self->state;
   if (st.answered) return;
   st.answered = true;
-  st.promise.deliver(st.head);
+  st.promise.deliver(std::move(st.head));
 }
 
 // A streamed answer's bytes, passed on event by event.
@@ -47,7 +54,15 @@ void pass_on(self_ptr self, const std::string& bytes) {
     st.retry_ms = st.events->retry_ms();
     text += "retry: " + std::to_string(*st.retry_ms) + "\n\n";
   }
-  for (const auto& e : events) text += frame(e);
+  for (const auto& e : events) {
+    // What one piece of the answer may turn into is bounded too: no more than
+    // the stream could queue.
+    if (e.id.size() > max_event_id || text.size() > st.spec.limits.max_body_bytes) {
+      st.call->cancel();
+      return;
+    }
+    text += frame(e, st.last_id);
+  }
   if (!text.empty() && !st.spec.sink->send(std::make_shared<const std::string>(std::move(text))))
     st.call->cancel();  // the client is gone or does not read
 }
@@ -80,6 +95,8 @@ invocation_actor::behavior_type invocation(self_ptr self, invocation_spec spec) 
         };
         st.call = net::outbound::start_call(*st.spec.io, std::move(st.spec.request),
                                             st.spec.limits, st.spec.allow, std::move(events));
+        // An answer that does not stream must be whole by then.
+        self->delayed_send(self, st.spec.limits.head_timeout, atom::tick::value);
         return st.promise;
       },
       [=](atom::head, bridge::answer_head& head) {
@@ -98,9 +115,19 @@ invocation_actor::behavior_type invocation(self_ptr self, invocation_spec spec) 
         else
           st.head.body += bytes;
       },
+      [=](atom::tick) {
+        auto& st = self->state;
+        if (st.answered || st.events) return;  // answered, or streaming: its own limits
+        st.timed_out = true;
+        st.call->cancel();
+      },
       [=](atom::done, const std::string& code, const std::string& message) {
         auto& st = self->state;
-        if (!st.answered && code != "none") {
+        if (st.timed_out) {
+          st.head.error = "timeout";
+          st.head.message = "the answer was not complete within " +
+                            std::to_string(st.spec.limits.head_timeout.count()) + " ms";
+        } else if (!st.answered && code != "none") {
           st.head.error = code;
           st.head.message = message;
         }

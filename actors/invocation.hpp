@@ -5,7 +5,9 @@
 // answer is an event stream, re-frames it event by event onto the client's
 // stream (whole events only, so the connection's keep-alive comments never
 // land inside one). Ends when the answer ends, the client goes (`cancel`, or
-// a stream that refuses an event) or a limit cuts the call.
+// a stream that refuses an event) or a limit cuts the call: a streamed answer
+// has the outbound call's limits, one that does not stream must be whole
+// within the head timeout (bridge.call_timeout).
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
@@ -33,6 +35,8 @@ struct invocation_state {
   bridge::answer_head head;
   std::unique_ptr<sse::parser> events;  // set when the answer streams
   std::optional<long> retry_ms;         // the last retry: passed on
+  std::string last_id;                  // the last event id passed on
+  bool timed_out = false;               // a non-streamed answer missed its deadline
   static inline const char* name = "invocation";
 };
 

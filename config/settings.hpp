@@ -166,6 +166,9 @@ struct watch_settings {
 struct bridge_settings {
   bool enabled = true;
   std::string policy = "open";          // who may call agents: open | users | contacts
+  // Ranges the bridge may call although they are loopback, private or reserved: its own
+  // list, apart from security.allow_cidrs (verification), since a call is a full relay.
+  std::vector<std::string> allow_cidrs;
   // The node's Ed25519 key (base64url seed): it signs every outbound call. "": a random
   // key at each start, so agents can't pin it.
   std::string node_key;

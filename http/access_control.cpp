@@ -133,14 +133,14 @@ task<problem> authorize_caller(const call& c) {
   const auto& ctx = c.ctx;
   const auto& who = c.who;
   const auto& policy = ctx.cfg.bridge.policy;
-  if (policy == "open")
+  if (policy == "open" && !ctx.cfg.auth.required)  // auth.required closes it like users
     co_return {};
   if (who.kind == principal::anonymous)
     co_return {ec::unauthenticated,
                "calling agents needs credentials here (bridge.policy " + policy +
                    "): sign the request as an agent (RFC 9421) or send Authorization: Bearer "
                    "<token>"};
-  if (policy == "users" || who.is_admin())
+  if (policy != "contacts" || who.is_admin())  // users, or open under auth.required
     co_return {};
   // contacts: the agent itself, its owner, or one of its mutual contacts.
   auto id = path_agent(c.req);

@@ -7,6 +7,7 @@
 // before anything reaches the agent (DNS rebinding). All 404 while
 // bridge.enabled is false.
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <memory>
 
@@ -62,12 +63,17 @@ bool admitted(const call& c) {
     send_error(c.res, ec::not_found, "no agent " + id);
     return false;
   }
-  if (auto d = c.ctx.limiter->take_call(c.who, c.remote, id, now_ms()); !d.allowed) {
+  return true;
+}
+
+// The call limits, taken only for a request that will reach the agent: one
+// refused earlier (no session, say) costs the agent's budget nothing.
+bool within_limits(const call& c) {
+  auto d = c.ctx.limiter->take_call(c.who, c.remote, c.req.path_param(0), now_ms());
+  if (!d.allowed)
     send_rate_limited(c.res, d, "too many calls through the bridge (bridge.caller_calls_per_sec, "
                                 "bridge.agent_calls_per_sec)");
-    return false;
-  }
-  return true;
+  return d.allowed;
 }
 
 // The agent's MCP endpoint, or "" when it was answered (404).
@@ -139,15 +145,16 @@ task<forwarded> forward(const call& c, const std::string& url, const std::string
   spec.limits.idle_timeout = cfg.stream_idle_timeout;
   spec.limits.max_duration = cfg.stream_max_duration;
   spec.limits.max_body_bytes = cfg.max_response_bytes;
-  spec.allow = net::outbound::allowed_ranges(c.ctx.cfg.security.allow_cidrs);
+  spec.allow = net::outbound::allowed_ranges(cfg.allow_cidrs);
   spec.io = &c.io.context();
   forwarded out;
   out.stream = std::make_shared<event_stream>(c.ctx.cfg.server.stream_queue_bytes);
   spec.sink = out.stream;
   auto call_actor = c.ctx.sys.spawn(invocation, std::move(spec));
   out.stream->on_closed([call_actor] { caf::anon_send(call_actor, atom::cancel::value); });
-  // The invocation bounds the call itself; this deadline only backs it up.
-  auto deadline = cfg.stream_max_duration + std::chrono::seconds(5);
+  // The invocation bounds the call itself (a head, or a whole answer that does
+  // not stream, within call_timeout); this deadline only backs it up.
+  auto deadline = cfg.call_timeout + std::chrono::seconds(5);
   auto head = co_await ask<bridge::answer_head>(c.io, call_actor, deadline, atom::start::value);
   if (!head.ok()) {
     out.head.error = "timeout";
@@ -167,13 +174,15 @@ task<forwarded> forward(const call& c, const std::string& url, const std::string
 void answer(const call& c, forwarded& f, const std::string& session) {
   auto& head = f.head;
   if (!head.error.empty()) {
+    // The details (host names, resolved addresses) stay in the log: they
+    // would map the network behind the gateway for whoever asks.
     const auto& id = c.req.path_param(0);
+    spdlog::info("bridge call to agent {} failed: {}: {}", id, head.error, head.message);
     if (head.error == "timeout")
       return send_gateway_error(c.res, 504, "gateway_timeout",
-                                "agent " + id + " did not answer in time: " + head.message);
+                                "agent " + id + " did not answer within bridge.call_timeout");
     return send_gateway_error(c.res, 502, "bad_gateway",
-                              "agent " + id + " could not be reached (" + head.error + "): " +
-                                  head.message);
+                              "agent " + id + " could not be reached (" + head.error + ")");
   }
   c.res.status = head.status;
   if (!session.empty()) c.res.set_header(session_header, session);
@@ -182,9 +191,13 @@ void answer(const call& c, forwarded& f, const std::string& session) {
     c.res.stream = std::move(f.stream);
     return;
   }
+  // Only JSON is served as such: anything else the agent sends would be served
+  // from the gateway's origin (a page with a script, say).
+  c.res.set_header("X-Content-Type-Options", "nosniff");
   auto type = head.header("Content-Type");
+  bool json = type.rfind("application/json", 0) == 0;
   if (!type.empty() || !head.body.empty())
-    c.res.set_content(std::move(head.body), type.empty() ? "application/octet-stream" : type);
+    c.res.set_content(std::move(head.body), json ? type : "application/octet-stream");
 }
 
 bool is_initialize(const std::string& body) {
@@ -197,6 +210,7 @@ task<> post(const call& c) {
   auto url = co_await endpoint_of(c);
   if (url.empty()) co_return;
   if (is_initialize(c.req.body)) {
+    if (!within_limits(c)) co_return;
     auto f = co_await forward(c, url, "");
     std::string session;
     if (f.head.error.empty() && f.head.status >= 200 && f.head.status < 300) {
@@ -212,7 +226,7 @@ task<> post(const call& c) {
     co_return answer(c, f, session);
   }
   auto session = co_await session_of(c);
-  if (!session) co_return;
+  if (!session || !within_limits(c)) co_return;
   auto f = co_await forward(c, url, session->backend_session);
   answer(c, f, c.req.header(session_header));
 }
@@ -223,7 +237,7 @@ task<> get_or_delete(const call& c) {
   auto url = co_await endpoint_of(c);
   if (url.empty()) co_return;
   auto session = co_await session_of(c);
-  if (!session) co_return;
+  if (!session || !within_limits(c)) co_return;
   auto f = co_await forward(c, url, session->backend_session);
   if (c.req.method == "DELETE" && f.head.error.empty() && f.head.status < 300)
     co_await ask<bool>(c, c.ctx.actors.bridge, atom::mcp_close::value,

@@ -27,6 +27,8 @@ using strand = asio::strand<asio::io_context::executor_type>;
 
 std::string_view as_view(beast::string_view text) { return {text.data(), text.size()}; }
 
+constexpr size_t max_unparsed = 64 * 1024;
+
 // Verifies servers against the system's CAs; the name is checked per call.
 asio::ssl::context& tls_context() {
   static asio::ssl::context context = [] {
@@ -84,12 +86,16 @@ private:
 
   void on_resolved(beast::error_code e, tcp::resolver::results_type found) {
     if (ended_) return;
-    std::vector<ip_address::address> addresses;
-    for (const auto& entry : found)
-      if (auto a = ip_address::parse(entry.endpoint().address().to_string()))
-        addresses.push_back(*a);
-    if (e || addresses.empty())
+    if (e || found.empty())
       return finish(error_code::resolve_failed, url_.host + " has no address");
+    std::vector<ip_address::address> addresses;
+    for (const auto& entry : found) {
+      auto a = ip_address::parse(entry.endpoint().address().to_string());
+      if (!a)  // an address the check can't read is not connected to
+        return finish(error_code::address_blocked,
+                      url_.host + " resolves to an address that can't be checked");
+      addresses.push_back(*a);
+    }
     if (auto refused = refuse_blocked(url_.host, addresses, allow_))
       return finish(refused->code, refused->message);
     // Every address passed the check, so any may be used: in the resolver's order.
@@ -155,6 +161,11 @@ private:
     const auto& message = parser_->get();
     response_head head;
     head.status = static_cast<int>(message.result_int());
+    if (head.status == 100 || head.status == 102 || head.status == 103)
+      return read_head();  // interim answers: the real one follows
+    if (head.status < 200 || head.status > 599)
+      return finish(error_code::bad_status,
+                    url_.host + " answered " + std::to_string(head.status) + ", not an HTTP answer");
     if (head.status >= 300 && head.status < 400)
       return finish(error_code::redirect_refused,
                     url_.host + " answered " + std::to_string(head.status) + " redirecting to " +
@@ -202,6 +213,9 @@ private:
                                                std::to_string(limits_.max_body_bytes) + " bytes");
     if (e == http::error::header_limit)
       return finish(error_code::too_large, url_.host + " sent headers that are too large");
+    if (e == http::error::buffer_overflow)
+      return finish(error_code::too_large,
+                    url_.host + " sent a chunk header or trailer that does not end");
     finish(error_code::connect_failed,
            "the connection to " + url_.host + " failed: " + e.message());
   }
@@ -230,7 +244,9 @@ private:
   clock::time_point started_ = clock::now();
   bool ended_ = false;
   http::request<http::string_body> out_;
-  beast::flat_buffer buffer_;
+  // Bytes read but not parsed yet: a chunk header or trailer that never ends
+  // must not grow it without bound (the parser limits only the head).
+  beast::flat_buffer buffer_{max_unparsed};
   std::optional<http::response_parser<http::buffer_body>> parser_;
   std::array<char, 16 * 1024> chunk_;
 };

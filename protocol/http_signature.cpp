@@ -130,7 +130,7 @@ signed_headers sign(std::string_view method, std::string_view path, std::string_
 }
 
 std::optional<verified> verify(const request_view& r, int64_t now, int64_t max_skew,
-                               problem& err) {
+                               problem& err, signer kind) {
   for (auto [name, value] : {std::pair{"Signature-Input", r.signature_input},
                              std::pair{"Signature", r.signature},
                              std::pair{"Content-Digest", r.content_digest}}) {
@@ -203,15 +203,19 @@ std::optional<verified> verify(const request_view& r, int64_t now, int64_t max_s
   }
   auto* keyid = find_param(input->params, "keyid");
   std::optional<std::string> public_key;
-  std::string_view signer;  // the id, without the did:key: of the long form
+  std::string_view id;  // the key's id, without the did:key: of a node's keyid
+  bool node_form = false;
   if (keyid && keyid->type == bare_item::kind::string) {
-    signer = keyid->text;
-    if (signer.starts_with(did_key_prefix)) signer.remove_prefix(did_key_prefix.size());
-    public_key = agent_id::to_public_key(signer);
+    id = keyid->text;
+    node_form = id.starts_with(did_key_prefix);
+    if (node_form) id.remove_prefix(did_key_prefix.size());
+    if (node_form == (kind == signer::node)) public_key = agent_id::to_public_key(id);
   }
   if (!public_key) {
     fail(err, ec::invalid_signature,
-         "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
+         kind == signer::node
+             ? "signature parameter keyid must be a node's did:key (did:key:z6Mk...)"
+             : "signature parameter keyid must be an agent id (z6Mk...)");
     return std::nullopt;
   }
   auto* alg = find_param(input->params, "alg");
@@ -235,7 +239,7 @@ std::optional<verified> verify(const request_view& r, int64_t now, int64_t max_s
     fail(err, ec::invalid_signature, "signature does not verify");
     return std::nullopt;
   }
-  return verified{std::string(signer), created->integer, nonce->text};
+  return verified{std::string(id), created->integer, nonce->text};
 }
 
 }  // namespace tessera::http_signature

@@ -50,8 +50,11 @@ struct request_view {
   std::string_view content_digest;
 };
 
-/// keyid may be the id or its did:key form (the node signs with the latter).
+/// Agents sign with keyid = their id (z6Mk...); a Tessera node signs the calls
+/// it forwards with keyid = its did:key ("did:key:z6Mk..."), so one kind of
+/// signature can never pass as the other.
 constexpr std::string_view did_key_prefix = "did:key:";
+enum class signer { agent, node };
 
 struct verified {
   std::string key_id;  // the agent id that signed (without did:key:)
@@ -63,11 +66,11 @@ constexpr size_t max_nonce = 128;
 
 /// Verifies label sig1: exact covered components, created within max_skew of
 /// now (seconds), a nonce (1-128 chars), alg "ed25519", a keyid that is an
-/// agent id (its did:key gives the public key), the content digest against the
+/// agent id (its did:key gives the public key; for `signer::node` the did:key itself), the content digest against the
 /// body, and the signature. Replay (keyid, nonce) is checked by the caller.
 /// On failure returns nullopt and sets err (code invalid_signature or
 /// invalid_request) with a message saying what is wrong.
 std::optional<verified> verify(const request_view& request, int64_t now, int64_t max_skew,
-                               problem& err);
+                               problem& err, signer kind = signer::agent);
 
 }  // namespace tessera::http_signature

@@ -42,7 +42,7 @@ before(async () => {
     gw = await startTesserad({
       config: {
         // The backend listens on 127.0.0.1, which outbound requests refuse otherwise.
-        security: { allow_cidrs: ['127.0.0.1/32'] },
+        bridge: { allow_cidrs: ['127.0.0.1/32'] },
         // The suite sends bursts of requests; 429s are not what is tested here.
         rate_limit: { enabled: false },
       },

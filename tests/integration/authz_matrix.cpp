@@ -46,8 +46,9 @@ constexpr caller all_callers[] = {caller::anonymous, caller::other_agent, caller
 int expected(policy p, caller c, bool names_own_thing, bool auth_required) {
   switch (p) {
     case policy::open:
-    case policy::caller:  // bridge.policy is open in the matrix
       return 0;
+    case policy::caller:  // bridge.policy open: like users under auth.required
+      return c == caller::anonymous && auth_required ? 401 : 0;
     case policy::read:
       return c == caller::anonymous && auth_required ? 401 : 0;
     case policy::agent:

@@ -13,6 +13,9 @@ using nlohmann::json;
 namespace {
 
 const std::string tools_list = R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})";
+const std::string initialize =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+    R"("capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
 
 struct policy_fixture {
   temp_dir dir;
@@ -28,7 +31,11 @@ struct policy_fixture {
     owner = sign_up(server, "owner@example.com", "Owner");
     stranger = sign_up(server, "stranger@example.com", "Stranger");
     register_and_claim(server, target, owner);
-    auto card = target.sign(target.card("MCP agent", {"mcp"})).dump();
+    // Its endpoint is on loopback, which the bridge refuses (bridge.allow_cidrs
+    // is empty): a call that gets through its checks ends in 502, at once.
+    auto unsigned_card = target.card("MCP agent", {"mcp"});
+    unsigned_card["url"] = "http://127.0.0.1:1/mcp";
+    auto card = target.sign(unsigned_card).dump();
     auto agent_path = "/api/v1/agents/" + target.id;
     auto replaced =
         server.send("PUT", agent_path, card, target.sign_request("PUT", agent_path, card));
@@ -58,16 +65,28 @@ struct policy_fixture {
 
   std::string path() const { return "/mcp/" + target.id; }
 
-  http_result anonymous() { return server.send("POST", path(), tools_list, {}); }
-  http_result as_agent(const agent& a) {
-    return server.send("POST", path(), tools_list, a.sign_request("POST", path(), tools_list));
+  http_result anonymous(const std::string& body = tools_list) {
+    return server.send("POST", path(), body, {});
   }
-  http_result as_user(const account& u) { return server.send("POST", path(), tools_list, u.auth()); }
+  http_result as_agent(const agent& a, const std::string& body = tools_list) {
+    return server.send("POST", path(), body, a.sign_request("POST", path(), body));
+  }
+  http_result as_user(const account& u, const std::string& body = tools_list) {
+    return server.send("POST", path(), body, u.auth());
+  }
 };
 
 void let_through(const http_result& res) {
   BOOST_TEST(res.status == 400, res.body);
   BOOST_TEST(res.error_message().rfind("Mcp-Session-Id:", 0) == 0u, res.body);
+}
+
+// An initialize that passed the limits and was sent on: the endpoint is
+// refused, and the caller learns why but not the address.
+void sent_on(const http_result& res) {
+  BOOST_TEST(res.status == 502, res.body);
+  BOOST_TEST(res.error_message().find("(address_blocked)") != std::string::npos, res.body);
+  BOOST_TEST(res.body.find("127.0.0.1") == std::string::npos, res.body);
 }
 
 }  // namespace
@@ -79,6 +98,12 @@ BOOST_AUTO_TEST_CASE(open_lets_anyone_call) {
   let_through(f.anonymous());
   let_through(f.as_agent(f.other));
   let_through(f.as_user(f.stranger));
+}
+
+BOOST_AUTO_TEST_CASE(open_with_auth_required_acts_as_users) {
+  policy_fixture f("open", {{"auth.required", "true"}});
+  BOOST_TEST(f.anonymous().status == 401);
+  let_through(f.as_agent(f.other));
 }
 
 BOOST_AUTO_TEST_CASE(users_needs_credentials) {
@@ -112,8 +137,10 @@ BOOST_AUTO_TEST_CASE(a_caller_over_its_limit_gets_429_and_others_still_call) {
   policy_fixture f("open", {{"rate_limit.enabled", "true"},
                             {"bridge.caller_calls_per_sec", "0.01"},
                             {"bridge.caller_burst", "3"}});
-  for (int i = 0; i < 3; ++i) let_through(f.anonymous());
-  auto over = f.anonymous();
+  // A request refused before it would be sent (no session) costs nothing.
+  for (int i = 0; i < 5; ++i) let_through(f.anonymous());
+  for (int i = 0; i < 3; ++i) sent_on(f.anonymous(initialize));
+  auto over = f.anonymous(initialize);
   BOOST_TEST(over.status == 429, over.body);
   auto retry = over.headers.find("Retry-After");
   BOOST_TEST_REQUIRE((retry != over.headers.end()));
@@ -121,23 +148,23 @@ BOOST_AUTO_TEST_CASE(a_caller_over_its_limit_gets_429_and_others_still_call) {
   BOOST_TEST(over.error_message().find("bridge.caller_calls_per_sec") != std::string::npos,
              over.body);
   // Each caller has its own bucket.
-  let_through(f.as_agent(f.other));
-  let_through(f.as_user(f.stranger));
+  sent_on(f.as_agent(f.other, initialize));
+  sent_on(f.as_user(f.stranger, initialize));
 }
 
 BOOST_AUTO_TEST_CASE(an_agent_called_too_often_gets_429_for_everyone) {
   policy_fixture f("open", {{"rate_limit.enabled", "true"},
                             {"bridge.agent_calls_per_sec", "0.01"},
                             {"bridge.agent_burst", "2"}});
-  let_through(f.as_agent(f.other));
-  let_through(f.as_user(f.stranger));
-  auto over = f.as_agent(f.contact);
+  sent_on(f.as_agent(f.other, initialize));
+  sent_on(f.as_user(f.stranger, initialize));
+  auto over = f.as_agent(f.contact, initialize);
   BOOST_TEST(over.status == 429, over.body);
   // The refused call did not count against its caller: another agent is
   // still callable by it.
   auto elsewhere_path = "/mcp/" + f.other.id;
-  auto elsewhere = f.server.send("POST", elsewhere_path, tools_list,
-                                 f.contact.sign_request("POST", elsewhere_path, tools_list));
+  auto elsewhere = f.server.send("POST", elsewhere_path, initialize,
+                                 f.contact.sign_request("POST", elsewhere_path, initialize));
   BOOST_TEST(elsewhere.status != 429, elsewhere.body);
 }
 

@@ -289,22 +289,28 @@ BOOST_AUTO_TEST_CASE(required_parameters) {
                ";alg=\"ed25519\"");
   BOOST_TEST(error() == "");
   sign_raw(standard_components(), c + ";created=1700000000;nonce=\"n\";keyid=\"test-key\"");
-  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
+  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...)");
   sign_raw(standard_components(), c + ";created=1700000000;nonce=\"n\"");
-  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
+  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...)");
   sign_raw(standard_components(),
            c + ";created=1700000000;nonce=\"n\";keyid=\"did:web:" + id + "\";alg=\"ed25519\"");
-  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...) or its did:key");
+  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...)");
 }
 
-// The node signs its outbound calls with keyid "did:key:<id>": the same code
-// verifies them, and names the signer by its id.
-BOOST_AUTO_TEST_CASE(a_did_key_keyid_verifies_as_its_id) {
+// The node signs the calls it forwards with keyid "did:key:<id>": the same
+// code verifies them as a node's, and never as an agent's (so a node's
+// signature can't authenticate as an agent, whatever its key), nor the reverse.
+BOOST_AUTO_TEST_CASE(node_and_agent_signatures_are_told_apart) {
   headers = hs::sign(method, path, query, body, key, "did:key:" + id, now, "nonce-1");
   problem err;
-  auto result = hs::verify(view(), now, skew, err);
+  auto result = hs::verify(view(), now, skew, err, hs::signer::node);
   BOOST_TEST_REQUIRE(result.has_value(), err.message);
   BOOST_TEST(result->key_id == id);
+  BOOST_TEST(error() == "signature parameter keyid must be an agent id (z6Mk...)");
+  sign();
+  BOOST_TEST(error() == "");
+  BOOST_TEST(!hs::verify(view(), now, skew, err, hs::signer::node).has_value());
+  BOOST_TEST(err.message == "signature parameter keyid must be a node's did:key (did:key:z6Mk...)");
 }
 
 // The verifier rebuilds @signature-params canonically, so optional spaces and

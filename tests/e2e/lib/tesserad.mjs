@@ -4,7 +4,7 @@
 // The binaries come from TESSERA_BUILD_DIR (default: ../../build, i.e.
 // /work/main/build when the tests run from tests/e2e).
 //
-//   const gw = await startTesserad({ config: { security: { allow_cidrs: ['127.0.0.1/32'] } } });
+//   const gw = await startTesserad({ config: { bridge: { allow_cidrs: ['127.0.0.1/32'] } } });
 //   const agent = await registerAgent(gw, { name: 'x', protocols: ['mcp'], url: 'http://…/mcp' });
 //   …
 //   await gw.stop();   // SIGTERM (SIGKILL after a while), then removes its temp dir
@@ -66,7 +66,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts `tesserad --config FILE` with a YAML file written into a fresh temp
  * dir, on a free port of 127.0.0.1, with SQLite in that dir; `config` is
- * merged over those defaults (e.g. {security: {allow_cidrs: [...]}}). Resolves
+ * merged over those defaults (e.g. {bridge: {allow_cidrs: [...]}}). Resolves
  * once GET /api/v1/health answers 200.
  *
  * @param {object} [o]
